@@ -1,1 +1,11 @@
-export {};
+export { loadConfig, loadConfigText, type LoadOptions, type LoadConfigOptions, type LoadTextOptions, type LoadedConfig, type ConfigWarning } from './load.js';
+export { expandEnv, type Env } from './env.js';
+export { configErrors, configWarnings, type ConfigWarningCode } from './errors.js';
+export { issuesFromZod, type ConfigIssue, type ZodLikeIssue } from './issues.js';
+export { duration, type DurationOptions, type DurationBare } from './duration.js';
+export { size, type SizeOptions, type SizeBare } from './size.js';
+export { dsn, type Dsn, type DsnScheme, type DsnOptions } from './dsn.js';
+export { envMap, type EnvMapInput } from './env-map.js';
+export type { ScalarSchema } from './scalar.js';
+export { stringOrList } from './string-or-list.js';
+export { int, bool, type IntOptions } from './lenient.js';
