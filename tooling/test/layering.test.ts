@@ -10,17 +10,20 @@ const allowed: Record<string, readonly string[] | '*'> = {
   '@rr/pool': ['@rr/errors', '@rr/goridge'],
   '@rr/kernel': ['@rr/errors'],
   '@rr/config': ['@rr/errors'],
-  '@rr/contracts': ['@rr/errors', '@rr/kernel', '@rr/pool', '@rr/goridge'],
+  '@rr/contracts': ['@rr/errors', '@rr/kernel', '@rr/config', '@rr/pool', '@rr/goridge'],
   '@rr/testkit': ['@rr/errors', '@rr/kernel', '@rr/contracts', '@rr/config'],
   '@rr/cli': '*',
   '@rr/e2e': '*',
   '@rr/tooling': '*',
 };
 const pluginAllowed = ['@rr/errors', '@rr/kernel', '@rr/contracts', '@rr/config'];
-const serverPluginExtra = ['@rr/pool', '@rr/goridge'];
+// server spawns workers and rpc serves goridge RPC: both need the wire packages at run time.
+const pluginExtra: Record<string, string[]> = { '@rr/plugin-server': ['@rr/pool', '@rr/goridge'], '@rr/plugin-rpc': ['@rr/goridge'] };
+// Plugin tests may run real workers and real RPC clients.
+const pluginTestOnly = ['@rr/testkit', '@rr/pool', '@rr/goridge'];
 
-function allowedFor(pkg: WorkspacePackage): readonly string[] | '*' {
-  if (pkg.group === 'plugins') return pkg.json.name === '@rr/plugin-server' ? [...pluginAllowed, ...serverPluginExtra] : pluginAllowed;
+function allowedFor(pkg: WorkspacePackage, dev = false): readonly string[] | '*' {
+  if (pkg.group === 'plugins') return [...pluginAllowed, ...(pluginExtra[pkg.json.name] ?? []), ...(dev ? pluginTestOnly : [])];
   const rule = allowed[pkg.json.name];
   if (rule === undefined) throw new Error(`${pkg.json.name} has no layering rule; add it to tooling/test/layering.test.ts and docs/architecture.md`);
   return rule;
@@ -34,9 +37,12 @@ describe('dependency layering', () => {
 
   it.each(packages.map((p) => [p.json.name, p] as const))('%s depends only on the packages its layer allows', (_name, pkg) => {
     const rule = allowedFor(pkg);
-    const declared = [...ours(pkg.json.dependencies), ...ours(pkg.json.devDependencies), ...ours(pkg.json.peerDependencies)];
-    const forbidden = rule === '*' ? [] : declared.filter((d) => !rule.includes(d) && d !== pkg.json.name);
-    expect(forbidden).toEqual([]);
+    const devRule = allowedFor(pkg, true);
+    const runtime = [...ours(pkg.json.dependencies), ...ours(pkg.json.peerDependencies)];
+    const forbidden = rule === '*' ? [] : runtime.filter((d) => !rule.includes(d) && d !== pkg.json.name);
+    const forbiddenDev = devRule === '*' ? [] : ours(pkg.json.devDependencies).filter((d) => !devRule.includes(d));
+    expect([...forbidden, ...forbiddenDev]).toEqual([]);
+    const declared = [...runtime, ...ours(pkg.json.devDependencies)];
     if (pkg.group === 'plugins') expect(declared.filter((d) => d.startsWith('@rr/plugin-'))).toEqual([]);
   });
 

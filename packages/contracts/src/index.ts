@@ -1,0 +1,19 @@
+export { loggerRef, type Logger, type LogFields } from './logger.js';
+export {
+  poolFactoryRef,
+  type PoolFactory,
+  type NewPoolOptions,
+  type ExecOptions,
+  type ExecResult,
+  type Payload,
+  type PoolConfig,
+  type PoolStats,
+  type ProcessState,
+  type WorkerPool,
+  type WorkerStatusName,
+} from './pool.js';
+export { poolConfigSchema, type PoolConfigInput } from './pool-config.js';
+export { rpcEndpointsRef, type RpcEndpoint, type RpcHandler, type RpcCall } from './rpc.js';
+export { workerSourcesRef, type WorkerSource } from './informer.js';
+export { resettablesRef, type Resettable } from './resetter.js';
+export { statusSourcesRef, type StatusSource, type StatusReport } from './status.js';

@@ -1,0 +1,2 @@
+export { recordingLogger, type RecordingLogger, type LogLine } from './recording-logger.js';
+export { startTestKernel, fakeLogsPlugin, type TestKernel } from './start-test-kernel.js';
