@@ -1,0 +1,93 @@
+import { parseArgs } from 'node:util';
+import { defineErrors } from '@rr/errors';
+
+export const cliErrors = defineErrors('CLI', {
+  BAD_ARGS: { message: (detail: string) => `invalid arguments: ${detail}`, hint: 'run `rr --help`' },
+  UNKNOWN_COMMAND: { message: (name: string) => `unknown command '${name}'`, hint: 'run `rr --help` for the list of commands' },
+  NOTHING_TO_SERVE: {
+    message: () => 'all plugins are disabled, nothing to serve',
+    hint: 'add a section for a plugin (for example `http:` with `server:`) to your .rr.yaml',
+  },
+  PID_FILE: { message: (path: string) => `cannot use the pid file ${path}` },
+  RPC_UNREACHABLE: { message: (address: string) => `cannot reach rr's RPC at ${address}`, hint: 'is `rr serve` running with an `rpc:` section?' },
+});
+
+/** Global flags, named as RoadRunner names them (including the capitalised `--WorkDir`). */
+export interface GlobalFlags {
+  config: string;
+  workDir: string | undefined;
+  overrides: string[];
+  dotenv: string | undefined;
+  silent: boolean;
+  pid: boolean;
+  force: boolean;
+  interactive: boolean;
+  version: boolean;
+  help: boolean;
+}
+
+export interface ParsedArgs {
+  command: string | undefined;
+  positionals: string[];
+  flags: GlobalFlags;
+}
+
+/** Parses argv (without node and script). */
+export function parseCli(argv: readonly string[]): ParsedArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        config: { type: 'string', short: 'c', default: '.rr.yaml' },
+        WorkDir: { type: 'string', short: 'w' },
+        workdir: { type: 'string' },
+        override: { type: 'string', short: 'o', multiple: true, default: [] },
+        dotenv: { type: 'string' },
+        silent: { type: 'boolean', short: 's', default: false },
+        pid: { type: 'boolean', short: 'p', default: false },
+        force: { type: 'boolean', short: 'f', default: false },
+        interactive: { type: 'boolean', short: 'i', default: false },
+        version: { type: 'boolean', short: 'v', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    throw cliErrors.BAD_ARGS((err as Error).message, { cause: err });
+  }
+  const { values, positionals } = parsed;
+  return {
+    command: positionals[0],
+    positionals: positionals.slice(1),
+    flags: {
+      config: values.config,
+      workDir: values.WorkDir ?? values.workdir,
+      overrides: values.override,
+      dotenv: values.dotenv,
+      silent: values.silent,
+      pid: values.pid,
+      force: values.force,
+      interactive: values.interactive,
+      version: values.version,
+      help: values.help,
+    },
+  };
+}
+
+export const HELP = `rr — RoadRunner, the PHP application server, rebuilt in TypeScript
+
+Usage:
+  rr serve   [flags]            start the server described by the config
+  rr --version                  print the version and the plugins compiled in
+
+Flags:
+  -c, --config <file>           config file (default .rr.yaml); rr works in its directory
+  -w, --WorkDir <dir>           working directory (overrides the config's directory)
+  -o, --override <key.path=v>   override a config value (repeatable)
+      --dotenv <file>           load environment variables from a .env file (also DOTENV_PATH)
+  -s, --silent                  no startup summary
+  -p, --pid                     write .pid in the working directory
+  -h, --help                    this help
+`;
