@@ -12,8 +12,17 @@ type Factories<S extends Record<string, ErrorSpec<never[]>>> = {
     : never;
 };
 
-/** Every catalogue created in this process; read by the repo-wide uniqueness test. */
-const registry = new Map<string, string>();
+/** One declared code, as docs/errors.md lists it. */
+export interface DeclaredError {
+  code: string;
+  area: string;
+  /** The message with each argument shown as `<1>`, `<2>`… */
+  template: string;
+  hint: string | undefined;
+}
+
+/** Every catalogue created in this process; read by the repo-wide catalogue test and the docs generator. */
+const registry = new Map<string, DeclaredError>();
 
 /**
  * Declares a package's error catalogue. Each key becomes `RR_ERR_<AREA>_<KEY>` with a typed factory.
@@ -31,11 +40,12 @@ export function defineErrors<S extends Record<string, ErrorSpec<never[]>>>(area:
   for (const [key, spec] of Object.entries(specs)) {
     const code = `RR_ERR_${area}_${key}`;
     const owner = registry.get(code);
-    if (owner !== undefined && owner !== area) {
+    if (owner !== undefined && owner.area !== area) {
       throw new RrError('RR_ERR_INTERNAL', `error code ${code} is declared twice; this is a bug`);
     }
-    registry.set(code, area);
     const arity = spec.message.length;
+    const placeholders = Array.from({ length: arity }, (_, i) => `<${i + 1}>`);
+    registry.set(code, { code, area, template: (spec.message as (...a: unknown[]) => string)(...placeholders), hint: spec.hint });
     const factory = (...args: unknown[]): RrError => {
       const maybeOptions = args.length > arity ? args[arity] : undefined;
       const options: RrErrorOptions = isOptions(maybeOptions) ? maybeOptions : {};
@@ -55,4 +65,9 @@ function isOptions(value: unknown): value is RrErrorOptions {
 /** The codes declared so far in this process (for the catalogue test). */
 export function declaredErrorCodes(): string[] {
   return [...registry.keys()].sort();
+}
+
+/** Every declared code with its message template and hint, sorted by code. */
+export function declaredErrors(): DeclaredError[] {
+  return [...registry.values()].sort((a, b) => (a.code < b.code ? -1 : 1));
 }

@@ -1,2 +1,2 @@
 export { RrError, isRrError, type RrErrorOptions } from './rr-error.js';
-export { defineErrors, declaredErrorCodes, type ErrorSpec } from './define-errors.js';
+export { defineErrors, declaredErrorCodes, declaredErrors, type ErrorSpec, type DeclaredError } from './define-errors.js';

@@ -43,3 +43,15 @@ describe('defineErrors', () => {
     );
   });
 });
+
+describe('declaredErrors', () => {
+  it('renders message templates with numbered placeholders', async () => {
+    const { declaredErrors } = await import('../src/index.js');
+    expect(declaredErrors().find((e) => e.code === 'RR_ERR_DEMO_NO_THING')).toEqual({
+      code: 'RR_ERR_DEMO_NO_THING',
+      area: 'DEMO',
+      template: 'no thing named <1>',
+      hint: 'declare it first',
+    });
+  });
+});
