@@ -72,6 +72,9 @@ export const HELP = `rr — RoadRunner, the PHP application server, rebuilt in T
 
 Usage:
   rr serve   [flags]            start the server described by the config
+  rr workers [plugin...] [-i]   worker tables of a running rr (-i: refresh every second)
+  rr reset [plugin...]          rolling reset of the workers of a running rr (all when none named)
+  rr stop [-f]                  stop the rr started with -p in this directory (-f: force)
   rr --version                  print the version and the plugins compiled in
 
 Flags:

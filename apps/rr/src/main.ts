@@ -4,6 +4,10 @@ import { formatError } from './format-error.js';
 import { HELP, cliErrors, parseCli } from './args.js';
 import { plugins } from './plugins.js';
 import { startServer } from './commands/serve.js';
+import { connectRpc, rpcAddress } from './commands/rpc.js';
+import { workersTables } from './commands/workers.js';
+import { resetPlugins } from './commands/reset.js';
+import { readPid } from './commands/stop.js';
 import { versionText } from './version-text.js';
 import { RR_VERSION } from './version.js';
 
@@ -23,6 +27,12 @@ async function main(argv: readonly string[]): Promise<number> {
   switch (args.command) {
     case 'serve':
       return serve(args.flags);
+    case 'workers':
+      return workers(args.flags, args.positionals);
+    case 'reset':
+      return reset(args.flags, args.positionals);
+    case 'stop':
+      return stop(args.flags);
     default:
       throw cliErrors.UNKNOWN_COMMAND(args.command);
   }
@@ -67,6 +77,54 @@ async function serve(flags: ReturnType<typeof parseCli>['flags']): Promise<numbe
   } finally {
     cleanup();
   }
+}
+
+async function workers(flags: ReturnType<typeof parseCli>['flags'], only: string[]): Promise<number> {
+  const client = await connectRpc(await rpcAddress(flags, process.cwd(), process.env));
+  try {
+    if (!flags.interactive) {
+      out(await workersTables(client, only));
+      return 0;
+    }
+    // -i: redraw every second until Ctrl-C, like RoadRunner.
+    let running = true;
+    process.once('SIGINT', () => (running = false));
+    while (running) {
+      const text = await workersTables(client, only);
+      process.stdout.write(`\x1b[2J\x1b[H${text}\n`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    return 0;
+  } finally {
+    await client.close();
+  }
+}
+
+async function reset(flags: ReturnType<typeof parseCli>['flags'], only: string[]): Promise<number> {
+  const client = await connectRpc(await rpcAddress(flags, process.cwd(), process.env));
+  try {
+    const { lines, failed } = await resetPlugins(client, only);
+    for (const line of lines) out(line);
+    return failed === 0 ? 0 : 1;
+  } finally {
+    await client.close();
+  }
+}
+
+async function stop(flags: ReturnType<typeof parseCli>['flags']): Promise<number> {
+  const pid = readPid(flags, process.cwd());
+  process.kill(pid, 'SIGTERM');
+  if (flags.force) {
+    // A second signal forces rr out, as with RoadRunner's `rr stop -f`.
+    await new Promise((r) => setTimeout(r, 1000));
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+  out(`rr: sent SIGTERM to ${pid}`);
+  return 0;
 }
 
 main(process.argv.slice(2)).then(

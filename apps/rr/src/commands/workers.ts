@@ -1,0 +1,48 @@
+import type { RpcClient } from '@rr/goridge';
+
+interface ProcessState {
+  pid: number;
+  status: number;
+  statusStr: string;
+  numExecs: number;
+  created: number;
+  memoryUsage: number;
+  CPUPercent: number;
+  command?: string;
+}
+
+/** One table per plugin that owns workers (`informer.List` then `informer.Workers`), as RoadRunner prints them. */
+export async function workersTables(client: RpcClient, only: readonly string[], now = Date.now()): Promise<string> {
+  const names = only.length > 0 ? [...only] : await client.call<string[]>('informer.List', true);
+  const blocks: string[] = [];
+  for (const name of names) {
+    const { workers } = await client.call<{ workers: ProcessState[] | null }>('informer.Workers', name);
+    blocks.push(renderTable(name, workers ?? [], now));
+  }
+  return blocks.join('\n\n');
+}
+
+export function renderTable(name: string, workers: readonly ProcessState[], now: number): string {
+  const rows = [['PID', 'STATUS', 'EXECS', 'MEMORY', 'CPU%', 'CREATED']];
+  for (const w of workers) {
+    rows.push([
+      String(w.pid),
+      w.statusStr,
+      String(w.numExecs),
+      `${(w.memoryUsage / 1024 / 1024).toFixed(1)} MB`,
+      w.CPUPercent.toFixed(2),
+      age(now - w.created / 1e6),
+    ]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  const sep = `+-${widths.map((w) => '-'.repeat(w)).join('-+-')}-+`;
+  return [`Workers of [${name}]:`, sep, line(rows[0]!), sep, ...rows.slice(1).map(line), sep].join('\n');
+}
+
+function age(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${s % 60}s ago`;
+  return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m ago`;
+}
