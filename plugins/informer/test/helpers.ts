@@ -1,0 +1,68 @@
+import { rpcEndpointsRef, workerSourcesRef, type ProcessState, type RpcEndpoint, type WorkerSource } from '@rr/contracts';
+import { definePlugin, type Plugin } from '@rr/kernel';
+import type { JobsState, JobsStateSource } from '../src/index.js';
+
+export function state(pid: number): ProcessState {
+  return { pid, status: 1, statusStr: 'ready', numExecs: 0, created: 1_714_564_800_000_000_000, memoryUsage: 1024, CPUPercent: 0.5, command: '' };
+}
+
+/** A pool-owning plugin's view, as http would provide it: never removes its last worker. */
+export function fakeSource(name: string, pids: number[], extra: Partial<JobsStateSource> = {}): JobsStateSource & { pids: number[] } {
+  let next = Math.max(0, ...pids) + 1;
+  const source: JobsStateSource & { pids: number[] } = {
+    name,
+    pids: [...pids],
+    workers: () => source.pids.map(state),
+    addWorker: async () => {
+      source.pids.push(next++);
+    },
+    removeWorker: async () => {
+      if (source.pids.length <= 1) return false;
+      source.pids.shift();
+      return true;
+    },
+    ...extra,
+  };
+  return source;
+}
+
+export const pipeline: JobsState = {
+  Pipeline: 'emails',
+  Driver: 'memory',
+  Queue: 'emails',
+  Active: 2,
+  Delayed: 0,
+  Reserved: 1,
+  Ready: true,
+  Priority: 10,
+  ErrorMessage: '',
+};
+
+/** A plugin that provides a worker source. */
+export function sourcePlugin(id: string, source: WorkerSource, options: { section?: boolean } = {}): Plugin {
+  return definePlugin({
+    id,
+    kernel: '^1.0.0',
+    // With a schema, an absent section disables it: how a disabled http drops out of informer.List.
+    ...(options.section ? { config: { schema: { '~standard': { version: 1, vendor: 'test', validate: (v: unknown) => ({ value: v }) } } } } : {}),
+    provides: { workers: workerSourcesRef },
+    init: () => ({ provides: { workers: source } }),
+  });
+}
+
+/** Collects every RPC endpoint, as the rpc plugin does, so tests can call them without a socket. */
+export function endpointsProbe(): { plugin: Plugin; endpoints: () => readonly RpcEndpoint[] } {
+  let seen: readonly RpcEndpoint[] = [];
+  return {
+    endpoints: () => seen,
+    plugin: definePlugin({
+      id: 'probe',
+      kernel: '^1.0.0',
+      collects: { endpoints: rpcEndpointsRef },
+      init: ({ collected }) => {
+        seen = collected.endpoints;
+        return {};
+      },
+    }),
+  };
+}
