@@ -1,7 +1,19 @@
 import type { Plugin } from '@rr/kernel';
+import { informerPlugin } from '@rr/plugin-informer';
+import { logsPlugin } from '@rr/plugin-logs';
+import { resetterPlugin } from '@rr/plugin-resetter';
+import { createRpcPlugin } from '@rr/plugin-rpc';
+import { serverPlugin } from '@rr/plugin-server';
+import { RR_VERSION } from './version.js';
 
 /**
  * The bill of materials: every plugin compiled into this rr, in registration order.
  * Registration order only breaks ties; dependencies decide the real order.
  */
-export const plugins: readonly Plugin[] = [];
+export const plugins: readonly Plugin[] = [
+  logsPlugin,
+  createRpcPlugin({ version: RR_VERSION }),
+  serverPlugin,
+  informerPlugin,
+  resetterPlugin,
+];

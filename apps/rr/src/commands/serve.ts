@@ -2,6 +2,7 @@ import { writeFileSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { loadConfig, type ConfigWarning } from '@rr/config';
 import { createKernel, type Kernel, type Plugin, type PluginReport } from '@rr/kernel';
+import { createLogger, type RootLogger } from '@rr/plugin-logs';
 import { cliErrors, type GlobalFlags } from '../args.js';
 
 /** Where serve writes and how it learns about signals; main.ts wires these to the process. */
@@ -17,6 +18,9 @@ export interface ServeIo {
 /** Sections the CLI reads itself; the kernel must not warn that no plugin owns them. */
 const CLI_SECTIONS = ['endure', 'kernel'];
 
+/** Always-on plugins that serve nothing by themselves: with only these, there is nothing to serve. */
+const BACKGROUND = new Set(['logs', 'informer', 'resetter']);
+
 /**
  * Loads and validates the config, starts every enabled plugin and returns the running kernel.
  * Errors are RrErrors; main.ts prints them and exits 1.
@@ -29,22 +33,18 @@ export async function startServer(flags: GlobalFlags, plugins: readonly Plugin[]
   for (const w of loaded.warnings) io.err(warningLine(w));
 
   const stopTimeoutMs = graceFrom(loaded.sections);
+  const log = cliLogger(loaded.sections.logs).named('kernel');
   const kernel = createKernel({
     plugins,
     config: { version: loaded.version, sections: loaded.sections },
     stopTimeoutMs,
     ignoreSections: CLI_SECTIONS,
-    logger: {
-      debug: () => undefined,
-      info: () => undefined,
-      warn: (message, fields) => io.err(`warn: ${message}${fields ? ' ' + JSON.stringify(fields) : ''}`),
-      error: (message, fields) => io.err(`error: ${message}${fields ? ' ' + JSON.stringify(fields) : ''}`),
-    },
+    logger: log,
   });
   await kernel.start();
 
   const report = kernel.report();
-  if (!report.some((p) => p.state === 'serving' || p.state === 'initialized')) {
+  if (!report.some((p) => !BACKGROUND.has(p.id) && (p.state === 'serving' || p.state === 'initialized'))) {
     await kernel.stop();
     throw cliErrors.NOTHING_TO_SERVE();
   }
@@ -64,6 +64,18 @@ export async function startServer(flags: GlobalFlags, plugins: readonly Plugin[]
     if (pidFile !== undefined) rmSync(pidFile, { force: true });
   };
   return { kernel, stopTimeoutMs, cleanup };
+}
+
+/**
+ * The logger of the CLI itself (kernel warnings), configured like the logs plugin's. An invalid `logs`
+ * section falls back to the defaults here: the kernel reports that section's errors with the others.
+ */
+function cliLogger(section: unknown): RootLogger {
+  try {
+    return createLogger(section ?? {}, { name: 'rr' });
+  } catch {
+    return createLogger({}, { name: 'rr' });
+  }
 }
 
 /** `endure.grace_period` (RoadRunner) or `kernel.stop_timeout`, in ms; 30 s by default. */
