@@ -1,0 +1,27 @@
+import { defineErrors } from '@rr/errors';
+
+/**
+ * The http plugin's error catalogue. Request-level failures never leave the plugin as exceptions: they
+ * become HTTP status codes; these codes are for startup, shutdown and logs.
+ */
+export const httpErrors = defineErrors('HTTP', {
+  LISTEN_FAILED: {
+    message: (address: string, reason: string) => `http could not listen on ${address}: ${reason}`,
+    hint: 'another process may hold the port (EADDRINUSE), or binding a port below 1024 needs privileges; change http.address',
+  },
+  NO_LISTENER: {
+    message: (configured: string) => `http has no listener it can run: ${configured} not supported yet and http.address is not set`,
+    hint: 'set http.address (e.g. "127.0.0.1:8080") and put a TLS-terminating proxy in front until http.ssl/http.fcgi are implemented',
+  },
+  BAD_FORM: {
+    message: (reason: string) => `invalid form: ${reason}`,
+  },
+  BODY_TOO_LARGE: {
+    message: (limit: number) => `request body exceeds http.max_request_size (${limit} bytes)`,
+    hint: 'raise http.max_request_size (in MB)',
+  },
+  BAD_RESPONSE: {
+    message: (reason: string) => `the worker sent an invalid response context: ${reason}`,
+    hint: 'a worker response context is JSON {"status":200,"headers":{"Name":["v"]}} (frame codec 0 or 0x08) or protobuf http.v1.Response (codec 0x80); use the rr php-sdk or spiral/roadrunner-http',
+  },
+});

@@ -1,0 +1,115 @@
+import { tmpdir } from 'node:os';
+import { issuesFromZod, loadConfigText } from '@rr/config';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_REQUEST_SIZE, httpConfigSchema, unsupportedWarnings } from '../src/config.js';
+
+// Through @rr/config as rr loads it: YAML, then ${VAR} expansion, then the schema.
+const parse = async (yaml: string) => {
+  const text = `version: "3"\nhttp:\n${yaml.trim().split('\n').map((l) => `  ${l}`).join('\n')}\n`;
+  const loaded = await loadConfigText(text, { env: { SIZE: '20', CODE: '503' } });
+  return httpConfigSchema.safeParse(loaded.sections['http'] ?? {});
+};
+const issues = async (yaml: string) => {
+  const r = await parse(yaml);
+  if (r.success) throw new Error('expected a failure');
+  return issuesFromZod(r.error, 'http').map(({ path, code }) => ({ path, code }));
+};
+const MB = 1024 * 1024;
+
+describe('http config: accepted', () => {
+  it('applies RoadRunner defaults', async () => {
+    const r = await parse('address: 127.0.0.1:8080');
+    expect(r.success).toBe(true);
+    expect(r.data).toMatchObject({
+      address: '127.0.0.1:8080',
+      internal_error_code: 500,
+      max_request_size: DEFAULT_MAX_REQUEST_SIZE,
+      raw_body: false,
+      access_logs: false,
+      middleware: [],
+      payload_encoding: 'json',
+      uploads: { dir: tmpdir(), forbid: [], allow: [] },
+      pool: { max_jobs: 0, allocate_timeout: 60_000, destroy_timeout: 60_000, debug: false },
+    });
+    expect(r.data?.pool.num_workers).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['max_request_size: 0', DEFAULT_MAX_REQUEST_SIZE],
+    ['max_request_size: 10', 10 * MB],
+    ['max_request_size: ${SIZE}', 20 * MB],
+    ['max_request_size: 512K', 512 * 1024],
+    ['max_request_size: 1GB', 1024 * MB],
+  ])('%s → %i bytes', async (yaml, bytes) => {
+    expect((await parse(`address: ":8080"\n${yaml}`)).data?.max_request_size).toBe(bytes);
+  });
+
+  it.each(['127.0.0.1:8080', ':8080', '0.0.0.0:8080', '[::1]:8080', 'localhost:0'])('accepts address %s', async (address) => {
+    expect((await parse(`address: "${address}"`)).success).toBe(true);
+  });
+
+  it('normalises upload extensions to lower case with a dot', async () => {
+    expect((await parse('uploads: { forbid: [".PHP", exe], allow: [Txt] }')).data?.uploads).toMatchObject({ forbid: ['.php', '.exe'], allow: ['.txt'] });
+  });
+
+  it('takes string scalars from ${ENV} expansion', async () => {
+    const r = await parse('address: ":1"\ninternal_error_code: ${CODE}\nraw_body: "true"\naccess_logs: "1"\npool: { num_workers: "4" }');
+    expect(r.data).toMatchObject({ internal_error_code: 503, raw_body: true, access_logs: true, pool: { num_workers: 4 } });
+  });
+
+  it('loads a full RoadRunner http section, warning about what is not implemented', async () => {
+    const r = await parse(`
+address: 0.0.0.0:8080
+middleware: [headers, gzip, nosuch]
+trusted_subnets: [10.0.0.0/8]
+uploads: { dir: /tmp, forbid: [.php, .exe, .bat] }
+headers: { cors: { allowed_origin: "*" }, response: { X-Powered-By: RoadRunner } }
+static: { dir: public, forbid: [.php] }
+ssl: { address: 0.0.0.0:443, redirect: true, cert: /c.pem, key: /k.pem }
+http2: { h2c: false, max_concurrent_streams: 128 }
+fcgi: { address: tcp://0.0.0.0:7921 }
+pool: { num_workers: 4, max_jobs: 64, supervisor: { exec_ttl: 60s } }
+`);
+    expect(r.success).toBe(true);
+    expect(unsupportedWarnings(r.data!)).toEqual([
+      'http.ssl is not supported yet: no TLS listener is started (terminate TLS in a proxy in front of rr)',
+      'http.http2 is not supported yet: only HTTP/1.1 is served',
+      'http.fcgi is not supported yet: no FastCGI listener is started',
+      'http.trusted_subnets/trusted_headers are not supported yet: remoteAddr is always the peer address',
+      'http.headers is not supported yet: its middleware is not available in rr',
+      'http.static is not supported yet: its middleware is not available in rr',
+      "middleware 'headers' is not supported yet and is skipped",
+      "middleware 'gzip' is not supported yet and is skipped",
+      "unknown middleware 'nosuch' is skipped (known: headers, gzip, static, sendfile, http_metrics, proxy_ip_parser, otel, cache)",
+    ]);
+  });
+
+  it('has no warnings for a plain config', async () => {
+    expect(unsupportedWarnings((await parse('address: ":8080"')).data!)).toEqual([]);
+  });
+});
+
+describe('http config: rejected', () => {
+  it.each([
+    ['address: "8080"', [{ path: 'http.address', code: 'RR_ERR_CONFIG_CUSTOM' }]],
+    ['address: "127.0.0.1:99999"', [{ path: 'http.address', code: 'RR_ERR_CONFIG_CUSTOM' }]],
+    ['address: "::1:80"', [{ path: 'http.address', code: 'RR_ERR_CONFIG_CUSTOM' }]],
+    ['address: 8080', [{ path: 'http.address', code: 'RR_ERR_CONFIG_INVALID_TYPE' }]],
+    ['internal_error_code: 700', [{ path: 'http.internal_error_code', code: 'RR_ERR_CONFIG_TOO_BIG' }]],
+    ['max_request_size: 10 apples', [{ path: 'http.max_request_size', code: 'RR_ERR_CONFIG_INVALID_FORMAT' }]],
+    ['max_request_size: -1', [{ path: 'http.max_request_size', code: 'RR_ERR_CONFIG_TOO_SMALL' }]],
+    ['raw_body: maybe', [{ path: 'http.raw_body', code: 'RR_ERR_CONFIG_INVALID_TYPE' }]],
+    ['payload_encoding: msgpack', [{ path: 'http.payload_encoding', code: 'RR_ERR_CONFIG_INVALID_VALUE' }]],
+    ['middleware: gzip', [{ path: 'http.middleware', code: 'RR_ERR_CONFIG_INVALID_TYPE' }]],
+    ['uploads: { forbid: [""] }', [{ path: 'http.uploads.forbid[0]', code: 'RR_ERR_CONFIG_TOO_SMALL' }]],
+    ['uploads: { dirs: /tmp }', [{ path: 'http.uploads.dirs', code: 'RR_ERR_CONFIG_UNRECOGNIZED_KEYS' }]],
+    ['pool: { num_workers: -1 }', [{ path: 'http.pool.num_workers', code: 'RR_ERR_CONFIG_TOO_SMALL' }]],
+    ['pool: { allocate_timeout: 5 minutes }', [{ path: 'http.pool.allocate_timeout', code: 'RR_ERR_CONFIG_INVALID_FORMAT' }]],
+    ['ssl: { address: ":443" }', [{ path: 'http.ssl.cert', code: 'RR_ERR_CONFIG_CUSTOM' }, { path: 'http.ssl.key', code: 'RR_ERR_CONFIG_CUSTOM' }]],
+    ['ssl: { cert: a, key: b, client_auth_type: sometimes }', [{ path: 'http.ssl.client_auth_type', code: 'RR_ERR_CONFIG_INVALID_VALUE' }]],
+    ['fcgi: {}', [{ path: 'http.fcgi.address', code: 'RR_ERR_CONFIG_INVALID_TYPE' }]],
+    ['adress: ":8080"', [{ path: 'http.adress', code: 'RR_ERR_CONFIG_UNRECOGNIZED_KEYS' }]],
+  ])('%s', async (yaml, expected) => {
+    expect(await issues(yaml)).toEqual(expected);
+  });
+});
