@@ -1,4 +1,5 @@
 import type { Plugin } from '@rr/kernel';
+import { httpPlugin } from '@rr/plugin-http';
 import { informerPlugin } from '@rr/plugin-informer';
 import { logsPlugin } from '@rr/plugin-logs';
 import { resetterPlugin } from '@rr/plugin-resetter';
@@ -14,6 +15,7 @@ export const plugins: readonly Plugin[] = [
   logsPlugin,
   createRpcPlugin({ version: RR_VERSION }),
   serverPlugin,
+  httpPlugin,
   informerPlugin,
   resetterPlugin,
 ];

@@ -1,0 +1,46 @@
+<?php
+
+/**
+ * An HTTP worker for the e2e fault tests. Routes:
+ *   /pid            this worker's pid
+ *   /sleep?ms=N     sleeps N ms, then answers its pid (a slow request, or a runaway with exec_ttl)
+ *   /alloc?mb=N     holds N MB for the rest of the worker's life, then answers its pid
+ *   /stdout         writes raw bytes to stdout behind the SDK's back (breaks framing), then answers
+ *   /echo           the request body
+ */
+
+declare(strict_types=1);
+
+require getenv('RR_PHP_SDK') . '/autoload.php';
+
+use RR\Http\HttpWorker;
+use RR\Worker\Worker;
+
+$http = new HttpWorker(Worker::create());
+$hold = [];
+
+while (($request = $http->waitRequest()) !== null) {
+    $path = (string) parse_url($request->uri, PHP_URL_PATH);
+    parse_str($request->rawQuery, $query);
+    switch ($path) {
+        case '/sleep':
+            usleep(((int) ($query['ms'] ?? 10)) * 1000);
+            $http->respond(200, (string) getmypid());
+            break;
+        case '/alloc':
+            $hold[] = str_repeat('x', ((int) ($query['mb'] ?? 1)) * 1024 * 1024);
+            $http->respond(200, (string) getmypid());
+            break;
+        case '/stdout':
+            $out = fopen('php://stdout', 'wb');
+            fwrite($out, "STRAY-OUTPUT-FROM-PHP\n");
+            fflush($out);
+            $http->respond(200, (string) getmypid());
+            break;
+        case '/echo':
+            $http->respond(200, $request->body);
+            break;
+        default:
+            $http->respond(200, (string) getmypid());
+    }
+}
