@@ -16,6 +16,20 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['**/../../packages/**', '**/../../plugins/**', '**/../../apps/**'], message: 'import other packages by name (@rr/...), never by relative path into their src' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Only distributions (apps/) compose plugins; a plugin never imports another plugin.
+    files: ['plugins/**', 'packages/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/../../packages/**', '**/../../plugins/**', '**/../../apps/**'], message: 'import other packages by name (@rr/...), never by relative path into their src' },
             { group: ['@rr/plugin-*'], message: 'plugins never import plugins; share through @rr/contracts' },
           ],
         },

@@ -220,7 +220,9 @@ describe('FrameDecoder fuzz', () => {
     }
     stats.ms += performance.now() - started;
     expect(stats.maxAllocation).toBeLessThanOrEqual(LIMIT);
-    expect(stats.maxCaseMs).toBeLessThan(250);
+    // "Never hangs": a case that loops would never return; the bound is generous so a loaded CI machine
+    // (a single case takes a few ms when idle, up to a few hundred under contention) cannot fail it.
+    expect(stats.maxCaseMs).toBeLessThan(5_000);
   });
 
   it('round-trips any frames under any chunking (fast-check)', { timeout: 60_000 }, () => {
