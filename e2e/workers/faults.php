@@ -7,6 +7,7 @@
  *   /alloc?mb=N     holds N MB for the rest of the worker's life, then answers its pid
  *   /stdout         writes raw bytes to stdout behind the SDK's back (breaks framing), then answers
  *   /echo           the request body
+ *   /uploads        the uploads tree as JSON, each file with the content PHP read from its temp file
  */
 
 declare(strict_types=1);
@@ -39,6 +40,13 @@ while (($request = $http->waitRequest()) !== null) {
             break;
         case '/echo':
             $http->respond(200, $request->body);
+            break;
+        case '/uploads':
+            $files = [];
+            foreach ($request->uploads as $field => $file) {
+                $files[$field] = $file + ['content' => $file['error'] === 0 ? file_get_contents($file['tmpName']) : null];
+            }
+            $http->respond(200, json_encode(['files' => $files, 'parsed' => $request->getParsedBody()]));
             break;
         default:
             $http->respond(200, (string) getmypid());

@@ -12,5 +12,5 @@ export {
   type PoolEvents,
   type CreatePoolOptions,
 } from './pool.js';
-export { WorkerProcess, statusName, type WorkerOptions, type WorkerHooks, type WorkerExit } from './worker.js';
+export { WorkerProcess, RetryRequest, statusName, type WorkerOptions, type WorkerHooks, type WorkerExit } from './worker.js';
 export { ResponseStream, STREAM_HIGH_WATER, STREAM_LOW_WATER } from './stream.js';

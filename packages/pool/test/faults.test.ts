@@ -111,6 +111,29 @@ describe('protocol breakage', () => {
     await waitFor(() => pool.stats().ready === 2, 3000, 'a replacement');
   });
 
+  test('a frame from a worker with no request in flight → the worker is replaced', async () => {
+    const { pool, logger } = await startPool({ config: { num_workers: 1 } });
+    const r = await run(pool, 'twice');
+    expect(r.body).toBe('first');
+    await waitFor(() => logger.find('error', 'protocol').length === 1, 2000, 'the protocol error');
+    await waitFor(() => pids(pool).length === 1 && !pids(pool).includes(r.pid), 3000, 'a replacement');
+    expect((await run(pool, 'after')).pid).not.toBe(r.pid);
+  });
+
+  test('a worker ignoring the stop frame is killed after the soft-stop timeout', async () => {
+    const { pool, logger } = await startPool({
+      config: { num_workers: 1, max_jobs: 1 },
+      env: { PATH: process.env['PATH'] ?? '', RR_TEST_LINGER_MS: '10000' },
+      softStopTimeout: 300,
+    });
+    const exits: { pid: number; signal: string | null }[] = [];
+    pool.events.on('exited', (pid, exit) => exits.push({ pid, signal: exit.signal }));
+    const r = await run(pool, 'one');
+    await waitFor(() => exits.some((e) => e.pid === r.pid), 3000, 'the kill');
+    expect(exits.find((e) => e.pid === r.pid)?.signal).toBe('SIGKILL');
+    expect(logger.find('warn', 'did not stop in time')[0]?.fields).toMatchObject({ pid: r.pid, timeout_ms: 300 });
+  });
+
   test('a worker that always asks to be replaced → RETRIES_EXHAUSTED, not an endless loop', async () => {
     const { pool } = await startPool({ config: { num_workers: 2 } });
     await expect(pool.exec(payload('stop'))).rejects.toMatchObject({ code: poolErrors.RETRIES_EXHAUSTED.code });

@@ -38,9 +38,9 @@ describe('exec_ttl (hard)', () => {
     const err = await pool.exec(payload('sleep:5000')).catch((e: unknown) => e);
     const elapsed = Date.now() - started;
     expect(err).toMatchObject({ code: poolErrors.EXEC_TTL.code, details: { pid, execTtlMs: 300 } });
-    // A per-request timer, not the 100 ms watch tick.
+    // Fired by the request's own timer: well before the 5 s request would have ended.
     expect(elapsed).toBeGreaterThanOrEqual(290);
-    expect(elapsed).toBeLessThan(1000);
+    expect(elapsed).toBeLessThan(3000);
     expect(logger.find('warn', 'exec_ttl')).toHaveLength(1);
     const next = await run(pool, 'next');
     expect(next.pid).not.toBe(pid);

@@ -119,9 +119,14 @@ export class HttpServer {
     const force = (): void => server.closeAllConnections();
     if (signal?.aborted === true) force();
     else signal?.addEventListener('abort', force, { once: true });
+    // Node closes idle keep-alive connections once, when close() starts; a connection whose in-flight
+    // response finishes later would otherwise stay open until the client leaves (keep-alive is 1 h),
+    // holding the stop until its deadline. Sweep them while draining; no per-request cost.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
     try {
       await this.#app.close();
     } finally {
+      clearInterval(sweep);
       signal?.removeEventListener('abort', force);
     }
   }

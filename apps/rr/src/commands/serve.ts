@@ -48,8 +48,6 @@ export async function startServer(flags: GlobalFlags, plugins: readonly Plugin[]
     await kernel.stop();
     throw cliErrors.NOTHING_TO_SERVE();
   }
-  if (!flags.silent) io.err(summary(report));
-
   let pidFile: string | undefined;
   if (flags.pid) {
     pidFile = resolve(workDir, '.pid');
@@ -60,6 +58,8 @@ export async function startServer(flags: GlobalFlags, plugins: readonly Plugin[]
       throw cliErrors.PID_FILE(pidFile, { cause: err });
     }
   }
+  // Printed last: it is the line scripts and tests wait for as the ready signal.
+  if (!flags.silent) io.err(summary(report));
   const cleanup = () => {
     if (pidFile !== undefined) rmSync(pidFile, { force: true });
   };

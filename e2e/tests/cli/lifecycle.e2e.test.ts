@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { phpSdk, repoRoot, rrBin } from '../../helpers/paths.js';
+import { freePort } from '../../helpers/ports.js';
+import { httpConfig, startRr, type RrProcess } from '../../helpers/rr.js';
+import { run } from '../../helpers/run.js';
+
+const worker = `${repoRoot}/e2e/workers/faults.php`;
+const env = { RR_PHP_SDK: phpSdk };
+let rr: RrProcess | undefined;
+afterEach(async () => {
+  await rr?.stop();
+  rr = undefined;
+});
+
+describe('rr process lifecycle', () => {
+  it('SIGTERM drains the request in flight, then exits 0', async () => {
+    rr = await startRr({ config: httpConfig(worker), env });
+    const slow = fetch(`${rr.httpUrl}/sleep?ms=1500`);
+    await new Promise((r) => setTimeout(r, 300)); // let the request reach a worker before the signal
+    rr.child.kill('SIGTERM');
+    const res = await slow;
+    expect(res.status).toBe(200);
+    expect(await rr.exited).toBe(0);
+  });
+
+  it('rr stop ends the rr started with -p and its pid file goes away', async () => {
+    rr = await startRr({ config: httpConfig(worker), env, args: ['-p'] });
+    expect(existsSync(`${rr.dir}/.pid`)).toBe(true);
+    const res = await run(process.execPath, [rrBin, 'stop', '-c', `${rr.dir}/.rr.yaml`]);
+    expect(res.code).toBe(0);
+    expect(await rr.exited).toBe(0);
+    expect(existsSync(`${rr.dir}/.pid`)).toBe(false);
+  });
+
+  it('rr workers prints the live workers of a running rr', async () => {
+    const rpcPort = await freePort();
+    rr = await startRr({ config: httpConfig(worker, { rpcPort }), env });
+    const res = await run(process.execPath, [rrBin, 'workers', '-c', `${rr.dir}/.rr.yaml`]);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('Workers of [http]:');
+    expect(res.stdout.match(/\| \d+ +\| ready/g)).toHaveLength(2);
+  });
+});
