@@ -1,15 +1,6 @@
+import type { ProcessState } from '@rr/contracts';
 import type { RpcClient } from '@rr/goridge';
 
-interface ProcessState {
-  pid: number;
-  status: number;
-  statusStr: string;
-  numExecs: number;
-  created: number;
-  memoryUsage: number;
-  CPUPercent: number;
-  command?: string;
-}
 
 /** One table per plugin that owns workers (`informer.List` then `informer.Workers`), as RoadRunner prints them. */
 export async function workersTables(client: RpcClient, only: readonly string[], now = Date.now()): Promise<string> {
