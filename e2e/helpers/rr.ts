@@ -44,7 +44,7 @@ export async function startRr(options: {
   const dir = mkdtempSync(join(tmpdir(), 'rr-e2e-'));
   writeFileSync(join(dir, '.rr.yaml'), options.config);
   for (const [name, text] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), text);
-  const child = spawn(process.execPath, [rrBin, 'serve', '-c', join(dir, '.rr.yaml'), ...(options.args ?? [])], {
+  const child = spawn(rrBin, ['serve', '-c', join(dir, '.rr.yaml'), ...(options.args ?? [])], {
     cwd: dir,
     env: { ...process.env, ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],

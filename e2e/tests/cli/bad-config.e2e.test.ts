@@ -23,7 +23,7 @@ describe('rr serve with a bad config', () => {
       '.rr.yaml': 'version: "3"\ninclude: [missing.yaml, other.yaml]\n',
       'other.yaml': 'version: "2.7"\nhttp: {}\n',
     });
-    const res = await run(process.execPath, [rrBin, 'serve', '-c', join(dir, '.rr.yaml'), '-o', 'no-equals-sign']);
+    const res = await run(rrBin, ['serve', '-c', join(dir, '.rr.yaml'), '-o', 'no-equals-sign']);
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('RR_ERR_CONFIG_INVALID');
     for (const code of ['RR_ERR_CONFIG_INCLUDE_NOT_FOUND', 'RR_ERR_CONFIG_INCLUDE_VERSION_MISMATCH', 'RR_ERR_CONFIG_OVERRIDE_MALFORMED']) {
@@ -33,14 +33,14 @@ describe('rr serve with a bad config', () => {
 
   it('exits 1 with a hint when the version is not a string', async () => {
     const dir = write({ '.rr.yaml': 'version: 3\n' });
-    const res = await run(process.execPath, [rrBin, 'serve', '-c', join(dir, '.rr.yaml')]);
+    const res = await run(rrBin, ['serve', '-c', join(dir, '.rr.yaml')]);
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('RR_ERR_CONFIG_VERSION_TYPE');
   });
 
   it('exits 1 when the config file does not exist', async () => {
     const dir = write({});
-    const res = await run(process.execPath, [rrBin, 'serve', '-c', join(dir, 'nope.yaml')]);
+    const res = await run(rrBin, ['serve', '-c', join(dir, 'nope.yaml')]);
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('RR_ERR_CONFIG_NOT_FOUND');
   });

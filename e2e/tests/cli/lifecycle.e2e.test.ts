@@ -27,7 +27,7 @@ describe('rr process lifecycle', () => {
   it('rr stop ends the rr started with -p and its pid file goes away', async () => {
     rr = await startRr({ config: httpConfig(worker), env, args: ['-p'] });
     expect(existsSync(`${rr.dir}/.pid`)).toBe(true);
-    const res = await run(process.execPath, [rrBin, 'stop', '-c', `${rr.dir}/.rr.yaml`]);
+    const res = await run(rrBin, ['stop', '-c', `${rr.dir}/.rr.yaml`]);
     expect(res.code).toBe(0);
     expect(await rr.exited).toBe(0);
     expect(existsSync(`${rr.dir}/.pid`)).toBe(false);
@@ -36,7 +36,7 @@ describe('rr process lifecycle', () => {
   it('rr workers prints the live workers of a running rr', async () => {
     const rpcPort = await freePort();
     rr = await startRr({ config: httpConfig(worker, { rpcPort }), env });
-    const res = await run(process.execPath, [rrBin, 'workers', '-c', `${rr.dir}/.rr.yaml`]);
+    const res = await run(rrBin, ['workers', '-c', `${rr.dir}/.rr.yaml`]);
     expect(res.code).toBe(0);
     expect(res.stdout).toContain('Workers of [http]:');
     expect(res.stdout.match(/\| \d+ +\| ready/g)).toHaveLength(2);

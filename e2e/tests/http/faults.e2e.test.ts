@@ -68,7 +68,7 @@ describe('http under faults (built rr, real PHP workers)', () => {
     const rpcPort = await freePort();
     rr = await startRr({ config: httpConfig(worker, { rpcPort }), env });
     const before = await workerPids(rr);
-    const reset = run(process.execPath, [rrBin, 'reset', '-c', `${rr.dir}/.rr.yaml`], { cwd: rr.dir });
+    const reset = run(rrBin, ['reset', '-c', `${rr.dir}/.rr.yaml`], { cwd: rr.dir });
     const result = await load({ url: `${rr.httpUrl}/sleep?ms=5`, total: 100_000, concurrency: 8, until: reset });
     const done = await reset;
     console.info(`rr reset under load: sent ${result.sent}, failed ${result.failures.length}`);
