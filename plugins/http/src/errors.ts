@@ -13,6 +13,10 @@ export const httpErrors = defineErrors('HTTP', {
     message: (configured: string) => `http has no listener it can run: ${configured} not supported yet and http.address is not set`,
     hint: 'set http.address (e.g. "127.0.0.1:8080") and put a TLS-terminating proxy in front until http.ssl/http.fcgi are implemented',
   },
+  NOT_STARTED: {
+    message: () => 'the http pool has not started yet',
+    hint: 'retry once rr is ready (its /ready probe answers 200)',
+  },
   BAD_FORM: {
     message: (reason: string) => `invalid form: ${reason}`,
   },

@@ -1,4 +1,4 @@
-import { loggerRef, poolFactoryRef, resettablesRef, statusSourcesRef, workerSourcesRef } from '@rr/contracts';
+import { loggerRef, poolFactoryRef, resettablesRef, statusSourcesRef, workerSourcesRef, type WorkerPool } from '@rr/contracts';
 import { definePlugin } from '@rr/kernel';
 import { httpConfigSchema, unsupportedWarnings } from './config.js';
 import { httpErrors } from './errors.js';
@@ -24,33 +24,42 @@ export const httpPlugin = definePlugin({
       const names = [config.ssl && 'http.ssl', config.fcgi && 'http.fcgi'].filter(Boolean);
       throw httpErrors.NO_LISTENER(`${names.join(' and ')} ${names.length > 1 ? 'are' : 'is'}`);
     }
-    const pool = await needs.poolFactory.newPool({ name: 'http', mode: 'http', config: config.pool, logger });
-    const server = new HttpServer({
-      address: config.address,
-      bodyLimit: config.max_request_size,
-      handle: createRequestHandler({ pool, config, logger }),
-    });
+    // The pool is created in serve, not here: serve follows needs edges, so rpc (which needs less) is
+    // already listening when workers boot, and a worker that calls RPC at start-up reaches it
+    // (RoadRunner orders this with plugin weights).
+    let pool: WorkerPool | undefined;
+    let server: HttpServer | undefined;
+    const started = (): WorkerPool => {
+      if (pool === undefined) throw httpErrors.NOT_STARTED();
+      return pool;
+    };
     return {
       provides: {
         workers: {
           name: 'http',
-          workers: () => pool.workers(),
-          addWorker: () => pool.addWorker(),
-          removeWorker: () => pool.removeWorker(),
+          workers: () => pool?.workers() ?? [],
+          addWorker: () => started().addWorker(),
+          removeWorker: () => started().removeWorker(),
         },
-        resettable: { name: 'http', reset: () => pool.reset() },
-        status: createStatusSource(pool),
+        resettable: { name: 'http', reset: async () => pool?.reset() },
+        status: createStatusSource(() => pool),
       },
       async serve() {
+        pool = await needs.poolFactory.newPool({ name: 'http', mode: 'http', config: config.pool, logger });
+        server = new HttpServer({
+          address: config.address as string,
+          bodyLimit: config.max_request_size,
+          handle: createRequestHandler({ pool, config, logger }),
+        });
         const address = await server.listen();
         logger.info('http server listening', { address });
       },
       async stop({ signal }) {
         try {
-          await server.close(signal);
+          await server?.close(signal);
         } finally {
           // This plugin created the pool, so it destroys it once no request can reach it any more.
-          await pool.destroy();
+          await pool?.destroy();
         }
       },
     };
