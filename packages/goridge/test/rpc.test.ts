@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { PassThrough, Writable } from 'node:stream';
 import { RrError, isRrError } from '@rr/errors';
@@ -350,8 +351,10 @@ describe('RpcClient', () => {
       },
     });
     const client = new RpcClient(new StreamRelay(new PassThrough(), output, { strayGraceMs: 10_000 }));
+    const failed = once(output, 'error');
     const first = client.call('x.Y');
-    await delay(5);
+    // The next call must see the write error, so wait for it rather than for a guessed delay.
+    await failed;
     expect(await rejection(client.call('x.Y'))).toMatchObject({ code: goridgeErrors.IO.code });
     await client.close();
     expect(await rejection(first)).toMatchObject({ code: goridgeErrors.RPC_CONNECTION_CLOSED.code });
