@@ -33,6 +33,22 @@ async function rejection(promise: Promise<unknown>): Promise<RrError> {
 }
 
 describe('StreamRelay', () => {
+  it('reports what a dying worker printed even when the write error (EPIPE) came first', async () => {
+    // Regression: the write-error timer used to close the relay with a bare I/O error while the
+    // worker's "Could not open input file" text was still being collected.
+    const input = new PassThrough();
+    const output = new Writable({ write: (_c, _e, cb) => cb(new Error('EPIPE')) });
+    const relay = new StreamRelay(input, output, { strayGraceMs: 300 });
+    relay.on('error', () => undefined);
+    const closed = next(relay, 'close');
+    await relay.send(Buffer.from('handshake')).catch(() => undefined);
+    await delay(20); // the write error's timer is now half way through its grace period
+    input.write('Could not open input file: missing.php\n');
+    const error = (await closed) as RrError | undefined;
+    expect(error?.code).toBe(goridgeErrors.FILE_NOT_FOUND.code);
+    expect(String(error?.message)).toContain('missing.php');
+  });
+
   it('carries frames both ways and emits them in order', async () => {
     const { a, b } = relayPair();
     const got: string[] = [];

@@ -225,7 +225,10 @@ export class StreamRelay extends EventEmitter<RelayEvents> implements Relay {
     this.#writeError = goridgeErrors.IO('writing to the relay', err.message, { cause: err });
     this.#drain?.reject(this.#writeError);
     this.#drain = undefined;
-    this.#writeTimer = setTimeout(() => this.#shutdown(this.#writeError), this.#graceMs);
+    // A stray-output collection in progress has its own timer and its story wins: don't cut it short.
+    this.#writeTimer = setTimeout(() => {
+      if (this.#collecting === undefined) this.#shutdown(this.#writeError);
+    }, this.#graceMs);
   };
 
   /** Stray output and "Could not open…" get a short grace period to collect the rest of the text. */
@@ -269,10 +272,11 @@ export class StreamRelay extends EventEmitter<RelayEvents> implements Relay {
     clearTimeout(this.#writeTimer);
     const collecting = this.#collecting;
     if (collecting !== undefined) {
-      // Closed (or failed) while collecting stray output: that output is still the story to tell.
+      // Closed (or failed) while collecting stray output: that output is still the story to tell, also
+      // over a write error (EPIPE), which is only the consequence of the worker having died.
       clearTimeout(collecting.timer);
       this.#collecting = undefined;
-      error ??= this.#strayError(collecting);
+      if (error === undefined || error === this.#writeError) error = this.#strayError(collecting);
     }
     this.#error = error;
     this.#input.off('data', this.#onData);
