@@ -212,8 +212,10 @@ export function createRequestHandler(options: HandlerOptions): (req: IncomingMes
   function fail(x: Exchange, err: unknown): void {
     const { res } = x;
     if (res.headersSent || res.destroyed) {
-      // Mid-stream there is no way to report an error but to cut the response.
-      if (!(err instanceof HttpStatus)) logger.error('response aborted', { error: messageOf(err), uri: x.req.url });
+      // Mid-stream there is no way to report an error but to cut the response. A client that went away
+      // is normal traffic (wrk stopping, a user closing the tab): debug, not error.
+      if (x.signal.aborted) logger.debug('client went away', { uri: x.req.url });
+      else if (!(err instanceof HttpStatus)) logger.error('response aborted', { error: messageOf(err), uri: x.req.url });
       res.destroy();
       return;
     }
