@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { RpcClient } from '@rr/goridge';
 import { afterEach, describe, expect, it } from 'vitest';
 import { phpSdk, repoRoot, rrBin } from '../../helpers/paths.js';
 import { freePort } from '../../helpers/ports.js';
@@ -15,9 +16,20 @@ afterEach(async () => {
 
 describe('rr process lifecycle', () => {
   it('SIGTERM drains the request in flight, then exits 0', async () => {
-    rr = await startRr({ config: httpConfig(worker), env });
+    const rpcPort = await freePort();
+    rr = await startRr({ config: httpConfig(worker, { rpcPort }), env });
     const slow = fetch(`${rr.httpUrl}/sleep?ms=1500`);
-    await new Promise((r) => setTimeout(r, 300)); // let the request reach a worker before the signal
+    // Probe, don't guess: signal only once a worker reports the request in progress.
+    const client = await RpcClient.connect(rr.rpcAddress ?? '');
+    try {
+      for (;;) {
+        const { workers } = await client.call<{ workers: { statusStr: string }[] }>('informer.Workers', 'http');
+        if (workers.some((w) => w.statusStr === 'working')) break;
+        await new Promise((r) => setImmediate(r));
+      }
+    } finally {
+      await client.close();
+    }
     rr.child.kill('SIGTERM');
     const res = await slow;
     expect(res.status).toBe(200);
