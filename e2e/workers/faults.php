@@ -4,7 +4,7 @@
  * An HTTP worker for the e2e fault tests. Routes:
  *   /pid            this worker's pid
  *   /sleep?ms=N     sleeps N ms, then answers its pid (a slow request, or a runaway with exec_ttl)
- *   /alloc?mb=N     holds N MB for the rest of the worker's life, then answers its pid
+ *   /alloc?mb=N&ms=M holds N MB for the rest of the worker's life, stays busy M ms, then answers its pid
  *   /stdout         writes raw bytes to stdout behind the SDK's back (breaks framing), then answers
  *   /echo           the request body
  *   /uploads        the uploads tree as JSON, each file with the content PHP read from its temp file
@@ -30,6 +30,7 @@ while (($request = $http->waitRequest()) !== null) {
             break;
         case '/alloc':
             $hold[] = str_repeat('x', ((int) ($query['mb'] ?? 1)) * 1024 * 1024);
+            usleep(((int) ($query['ms'] ?? 0)) * 1000);
             $http->respond(200, (string) getmypid());
             break;
         case '/stdout':

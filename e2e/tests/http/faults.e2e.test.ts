@@ -96,7 +96,8 @@ describe('http under faults (built rr, real PHP workers)', () => {
       config: httpConfig(worker, { pool: '    supervisor:\n      max_worker_memory: 40\n      watch_tick: 100ms' }).replace('num_workers: 2', 'num_workers: 1'),
       env,
     });
-    const fat = await fetch(`${rr.httpUrl}/alloc?mb=80`);
+    // Over the limit for ~8 supervisor ticks while still busy: a soft limit must not kill it.
+    const fat = await fetch(`${rr.httpUrl}/alloc?mb=80&ms=800`);
     expect(fat.status).toBe(200);
     const fatPid = Number(await fat.text());
     // The supervisor notices the RSS at its next tick and retires the idle worker; a new one serves.
