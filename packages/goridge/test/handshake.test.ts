@@ -1,7 +1,7 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { writeFileSync, existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { isRrError, type RrError } from '@rr/errors';
+import type { RrError } from '@rr/errors';
 import {
   CODEC_JSON,
   CODEC_RAW,
@@ -17,17 +17,7 @@ import {
   type SocketRelay,
 } from '@rr/goridge';
 import { afterEach, describe, expect, it } from 'vitest';
-import { delay, next, relayPair, spawnFakeWorker, stopChild, tempDir } from './helpers.js';
-
-async function rejection(promise: Promise<unknown>): Promise<RrError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isRrError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
-}
+import { delay, next, rejection, relayPair, spawnFakeWorker, stopChild, tempDir } from './helpers.js';
 
 const children: ChildProcessWithoutNullStreams[] = [];
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -1,3 +1,4 @@
+import { isRrError, type RrError } from '@rr/errors';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -88,4 +89,15 @@ export function next<T = unknown>(emitter: NodeJS.EventEmitter, event: string): 
 /** Resolves after `ms`. */
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The coded error a promise rejects with (fails the test if it resolves or rejects with anything else). */
+export async function rejection(promise: Promise<unknown>): Promise<RrError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (isRrError(err)) return err;
+    throw err;
+  }
+  throw new Error('expected a rejection');
 }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { connect, createServer, type Socket } from 'node:net';
 import { PassThrough, Writable } from 'node:stream';
-import { isRrError, type RrError } from '@rr/errors';
+import type { RrError } from '@rr/errors';
 import {
   CODEC_JSON,
   CODEC_RAW,
@@ -17,20 +17,10 @@ import {
   type Frame,
 } from '@rr/goridge';
 import { afterEach, describe, expect, it } from 'vitest';
-import { delay, next, relayPair, stopChild, tempDir } from './helpers.js';
+import { delay, next, rejection, relayPair, stopChild, tempDir } from './helpers.js';
 
 const data = (text: string) => encodeData(CODEC_RAW, Buffer.alloc(0), Buffer.from(text));
 const bodyOf = (frame: Frame) => frame.payload.subarray(frame.options[0]).toString();
-
-async function rejection(promise: Promise<unknown>): Promise<RrError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isRrError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('StreamRelay', () => {
   it('reports what a dying worker printed even when the write error (EPIPE) came first', async () => {

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { PassThrough, Writable } from 'node:stream';
-import { RrError, isRrError } from '@rr/errors';
+import { RrError } from '@rr/errors';
 import {
   CODEC_GOB,
   CODEC_JSON,
@@ -21,17 +21,7 @@ import {
   type RpcRequest,
 } from '@rr/goridge';
 import { afterEach, describe, expect, it } from 'vitest';
-import { delay, next, relayPair, tempDir } from './helpers.js';
-
-async function rejection(promise: Promise<unknown>): Promise<RrError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isRrError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
-}
+import { delay, next, rejection, relayPair, tempDir } from './helpers.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
