@@ -14,6 +14,13 @@ declare(strict_types=1);
 
 require getenv('RR_PHP_SDK') . '/autoload.php';
 
+// Tests break worker boots on purpose by creating this file (a deploy that broke the app).
+$marker = getenv('RR_TEST_BROKEN_MARKER');
+if ($marker !== false && $marker !== '' && file_exists($marker)) {
+    fwrite(STDERR, "refusing to boot: $marker exists\n");
+    exit(1);
+}
+
 use RR\Http\HttpWorker;
 use RR\Worker\Worker;
 

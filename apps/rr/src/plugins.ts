@@ -2,6 +2,7 @@ import type { Plugin } from '@rr/kernel';
 import { httpPlugin } from '@rr/plugin-http';
 import { informerPlugin } from '@rr/plugin-informer';
 import { logsPlugin } from '@rr/plugin-logs';
+import { metricsPlugin } from '@rr/plugin-metrics';
 import { resetterPlugin } from '@rr/plugin-resetter';
 import { createRpcPlugin } from '@rr/plugin-rpc';
 import { serverPlugin } from '@rr/plugin-server';
@@ -17,5 +18,6 @@ export const plugins: readonly Plugin[] = [
   serverPlugin,
   httpPlugin,
   informerPlugin,
+  metricsPlugin,
   resetterPlugin,
 ];

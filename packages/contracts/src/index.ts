@@ -17,3 +17,4 @@ export { rpcEndpointsRef, type RpcEndpoint, type RpcHandler, type RpcCall } from
 export { workerSourcesRef, type WorkerSource } from './informer.js';
 export { resettablesRef, type Resettable } from './resetter.js';
 export { statusSourcesRef, type StatusSource, type StatusReport } from './status.js';
+export { metricsCollectorsRef, type MetricsCollector, type MetricFamily, type MetricSample } from './metrics.js';
