@@ -1,4 +1,5 @@
 import type { Plugin } from '@rr/kernel';
+import { appPlugin } from '@rr/plugin-app';
 import { httpPlugin } from '@rr/plugin-http';
 import { informerPlugin } from '@rr/plugin-informer';
 import { logsPlugin } from '@rr/plugin-logs';
@@ -6,6 +7,7 @@ import { metricsPlugin } from '@rr/plugin-metrics';
 import { resetterPlugin } from '@rr/plugin-resetter';
 import { createRpcPlugin } from '@rr/plugin-rpc';
 import { serverPlugin } from '@rr/plugin-server';
+import { statusPlugin } from '@rr/plugin-status';
 import { RR_VERSION } from './version.js';
 
 /**
@@ -19,5 +21,7 @@ export const plugins: readonly Plugin[] = [
   httpPlugin,
   informerPlugin,
   metricsPlugin,
+  statusPlugin,
+  appPlugin,
   resetterPlugin,
 ];
