@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 
 log="$(mktemp -t rr-test.XXXXXX.log)"
 trap 'rm -f "$log"' EXIT
-# --continue: one failing package must not hide the results of the others.
-pnpm --silent turbo run build typecheck lint test e2e --continue --output-logs=full 2>&1 | tee "$log"
+# --continue: one failing package must not hide the results of the others. --concurrency 3: many suites
+# spawn real PHP workers; on 2 cores, ten at once push the load past 15 and make timeouts flaky.
+pnpm --silent turbo run build typecheck lint test e2e --continue --concurrency=3 --output-logs=full 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 # Count what the runners reported: Vitest ("Tests  3 failed | 40 passed (43)") and PHPUnit
