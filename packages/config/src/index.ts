@@ -9,3 +9,4 @@ export { envMap, type EnvMapInput } from './env-map.js';
 export type { ScalarSchema } from './scalar.js';
 export { stringOrList } from './string-or-list.js';
 export { int, bool, type IntOptions } from './lenient.js';
+export { parseListenAddress, formatAddress, type ListenAddress } from './listen-address.js';

@@ -1,8 +1,7 @@
 import { tmpdir } from 'node:os';
-import { bool, int, size } from '@rr/config';
+import { bool, int, parseListenAddress, size } from '@rr/config';
 import { poolConfigSchema } from '@rr/contracts';
 import { z } from 'zod';
-import { parseListenAddress } from './address.js';
 
 const MB = 1024 * 1024;
 /** RoadRunner turns `max_request_size: 0` into 1000 MB (its sample's "0 = no limit" is wrong). */

@@ -1,7 +1,7 @@
 import { METHODS, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { formatAddress, parseListenAddress } from './address.js';
+import { formatAddress, parseListenAddress } from '@rr/config';
 import { httpErrors } from './errors.js';
 
 /**

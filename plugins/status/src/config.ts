@@ -1,6 +1,5 @@
-import { duration, int } from '@rr/config';
+import { duration, int, parseListenAddress } from '@rr/config';
 import { z } from 'zod';
-import { parseListenAddress } from './address.js';
 
 /** RoadRunner's check_timeout default; 0 also means this, as its InitDefaults does. */
 export const DEFAULT_CHECK_TIMEOUT_MS = 60_000;

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@rr/contracts';
-import { formatAddress, parseListenAddress } from './address.js';
+import { formatAddress, parseListenAddress } from '@rr/config';
 import type { CheckKind, StatusChecker } from './checker.js';
 import { statusErrors } from './errors.js';
 
