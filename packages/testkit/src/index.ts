@@ -1,2 +1,3 @@
 export { recordingLogger, type RecordingLogger, type LogLine } from './recording-logger.js';
 export { startTestKernel, fakeLogsPlugin, type TestKernel } from './start-test-kernel.js';
+export { endpointsProbe } from './endpoints-probe.js';

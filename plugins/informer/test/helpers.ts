@@ -1,4 +1,5 @@
-import { rpcEndpointsRef, workerSourcesRef, type ProcessState, type RpcEndpoint, type WorkerSource } from '@rr/contracts';
+export { endpointsProbe } from '@rr/testkit';
+import { workerSourcesRef, type ProcessState, type WorkerSource } from '@rr/contracts';
 import { definePlugin, type Plugin } from '@rr/kernel';
 import type { JobsState, JobsStateSource } from '../src/index.js';
 
@@ -50,19 +51,3 @@ export function sourcePlugin(id: string, source: WorkerSource, options: { sectio
   });
 }
 
-/** Collects every RPC endpoint, as the rpc plugin does, so tests can call them without a socket. */
-export function endpointsProbe(): { plugin: Plugin; endpoints: () => readonly RpcEndpoint[] } {
-  let seen: readonly RpcEndpoint[] = [];
-  return {
-    endpoints: () => seen,
-    plugin: definePlugin({
-      id: 'probe',
-      kernel: '^1.0.0',
-      collects: { endpoints: rpcEndpointsRef },
-      init: ({ collected }) => {
-        seen = collected.endpoints;
-        return {};
-      },
-    }),
-  };
-}

@@ -1,4 +1,5 @@
-import { resettablesRef, rpcEndpointsRef, type Resettable, type RpcEndpoint } from '@rr/contracts';
+export { endpointsProbe } from '@rr/testkit';
+import { resettablesRef, type Resettable } from '@rr/contracts';
 import { definePlugin, type Plugin } from '@rr/kernel';
 
 /** A resettable that records its resets; `gate` holds a reset open until released. */
@@ -28,19 +29,3 @@ export function resettablePlugin(id: string, resettable: Resettable, options: { 
   });
 }
 
-/** Collects every RPC endpoint, as the rpc plugin does, so tests can call them without a socket. */
-export function endpointsProbe(): { plugin: Plugin; endpoints: () => readonly RpcEndpoint[] } {
-  let seen: readonly RpcEndpoint[] = [];
-  return {
-    endpoints: () => seen,
-    plugin: definePlugin({
-      id: 'probe',
-      kernel: '^1.0.0',
-      collects: { endpoints: rpcEndpointsRef },
-      init: ({ collected }) => {
-        seen = collected.endpoints;
-        return {};
-      },
-    }),
-  };
-}

@@ -1,4 +1,6 @@
-import { rpcEndpointsRef, statusSourcesRef, type RpcEndpoint, type StatusReport, type StatusSource } from '@rr/contracts';
+import { endpointsProbe } from '@rr/testkit';
+export { endpointsProbe };
+import { statusSourcesRef, type StatusReport, type StatusSource } from '@rr/contracts';
 import { definePlugin, type Plugin } from '@rr/kernel';
 import { startTestKernel } from '@rr/testkit';
 import { statusPlugin } from '../src/index.js';
@@ -21,22 +23,6 @@ export function sourcePlugin(id: string, source: StatusSource): Plugin {
   return definePlugin({ id, kernel: '^1.0.0', provides: { status: statusSourcesRef }, init: () => ({ provides: { status: source } }) });
 }
 
-/** Collects every RPC endpoint, as the rpc plugin does, so tests can call them without a socket. */
-export function endpointsProbe(): { plugin: Plugin; endpoints: () => readonly RpcEndpoint[] } {
-  let seen: readonly RpcEndpoint[] = [];
-  return {
-    endpoints: () => seen,
-    plugin: definePlugin({
-      id: 'probe',
-      kernel: '^1.0.0',
-      collects: { endpoints: rpcEndpointsRef },
-      init: ({ collected }) => {
-        seen = collected.endpoints;
-        return {};
-      },
-    }),
-  };
-}
 
 /** Starts status on a free port with the given sources; `url(path)` addresses the listener. */
 export async function startStatus(sources: StatusSource[], section: Record<string, unknown> = {}) {
