@@ -25,6 +25,9 @@ need_apt=()
 command -v php >/dev/null 2>&1 || need_apt+=(php-cli)
 command -v phpunit >/dev/null 2>&1 || need_apt+=(phpunit)
 [ -d /usr/share/php/Nyholm/Psr7 ] || need_apt+=(php-nyholm-psr7)
+[ -d /usr/share/php/Psr/SimpleCache ] || need_apt+=(php-psr-simple-cache)
+# memcached: the kv memcached driver's tests start private servers from this binary.
+command -v memcached >/dev/null 2>&1 || [ -x /usr/bin/memcached ] || need_apt+=(memcached)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   log "installing from Debian: ${need_apt[*]}"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null

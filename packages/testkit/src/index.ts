@@ -1,3 +1,4 @@
 export { recordingLogger, type RecordingLogger, type LogLine } from './recording-logger.js';
 export { startTestKernel, fakeLogsPlugin, type TestKernel } from './start-test-kernel.js';
 export { endpointsProbe } from './endpoints-probe.js';
+export { describeKvDriver, type KvDriverSuiteOptions } from './kv-driver-suite.js';
