@@ -17,5 +17,5 @@ export { rpcEndpointsRef, type RpcEndpoint, type RpcHandler, type RpcCall } from
 export { workerSourcesRef, type WorkerSource } from './informer.js';
 export { resettablesRef, type Resettable } from './resetter.js';
 export { statusSourcesRef, type StatusSource, type StatusReport } from './status.js';
-export { metricsCollectorsRef, type MetricsCollector, type MetricFamily, type MetricSample } from './metrics.js';
+export { metricsCollectorsRef, type MetricsCollector, type MetricFamily, type MetricSample, type HistogramSample } from './metrics.js';
 export { kvDriversRef, type KvDriver, type KvStorage, type KvItem, type KvExpiry, type KvOpenContext } from './kv.js';

@@ -7,15 +7,23 @@ export interface MetricSample {
 }
 
 /**
+ * One labelled histogram: cumulative counts per upper bound (ascending, without `+Inf`, which is
+ * `count`), the sum and the count of observations.
+ */
+export interface HistogramSample {
+  labels: Readonly<Record<string, string>>;
+  buckets: readonly { le: number; count: number }[];
+  sum: number;
+  count: number;
+}
+
+/**
  * One metric family as a plugin reports it, without any Prometheus library: the full name
  * (`rr_http_total_workers`), its help text, its type and the current samples.
  */
-export interface MetricFamily {
-  name: string;
-  help: string;
-  type: 'gauge' | 'counter';
-  samples: readonly MetricSample[];
-}
+export type MetricFamily =
+  | { name: string; help: string; type: 'gauge' | 'counter'; samples: readonly MetricSample[] }
+  | { name: string; help: string; type: 'histogram'; samples: readonly HistogramSample[] };
 
 /**
  * A plugin's metrics (RoadRunner's `MetricsCollector()`), read by the metrics plugin at every scrape.

@@ -7,6 +7,7 @@ import type { HttpConfig } from './config.js';
 import { httpErrors } from './errors.js';
 import { buildDataTree, buildFileTree, parseUrlEncoded, type Tree } from './form.js';
 import { readMultipart, type UploadRules } from './multipart.js';
+import type { HttpMetrics } from './metrics.js';
 import { encodeProtoRequest } from './proto.js';
 import { collectHeaders, parseCookies, remoteAddress, requestUri } from './request.js';
 import { decodeResponseContext, escapeHtml, prepareHeaders, sniffContentType, writeHeadSafe, writeInterim } from './response.js';
@@ -24,6 +25,8 @@ export interface HandlerOptions {
   logger: Logger;
   /** The listener speaks TLS (scheme of `uri`). */
   tls?: boolean;
+  /** Request counts and durations for the metrics plugin. */
+  metrics?: HttpMetrics;
 }
 
 /** Per-request bookkeeping shared by the steps and the access log. */
@@ -52,7 +55,7 @@ class HttpStatus {
  * `pool.exec`, response (§4.6–4.7), access log, temp-file cleanup. It never throws.
  */
 export function createRequestHandler(options: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  const { pool, config, logger } = options;
+  const { pool, config, logger, metrics } = options;
   const tls = options.tls ?? false;
   const limit = config.max_request_size;
   const internalCode = config.internal_error_code;
@@ -294,8 +297,10 @@ export function createRequestHandler(options: HandlerOptions): (req: IncomingMes
       for (const path of x.tempFiles) unlink(path, ignore);
       x.tempFiles = undefined;
     };
+    metrics?.started();
     res.once('close', () => {
       closed = true;
+      metrics?.finished(res.statusCode, (performance.now() - x.started) / 1000);
       accessLog(x);
       cleanup();
     });

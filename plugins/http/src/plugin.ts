@@ -1,8 +1,9 @@
-import { loggerRef, poolFactoryRef, resettablesRef, statusSourcesRef, workerSourcesRef, type WorkerPool } from '@rr/contracts';
+import { loggerRef, metricsCollectorsRef, poolFactoryRef, resettablesRef, statusSourcesRef, workerSourcesRef, type WorkerPool } from '@rr/contracts';
 import { definePlugin } from '@rr/kernel';
 import { httpConfigSchema, unsupportedWarnings } from './config.js';
 import { httpErrors } from './errors.js';
 import { createRequestHandler } from './handler.js';
+import { HttpMetrics } from './metrics.js';
 import { HttpServer } from './server.js';
 import { createStatusSource } from './status.js';
 
@@ -15,7 +16,7 @@ export const httpPlugin = definePlugin({
   kernel: '^1.0.0',
   config: { schema: httpConfigSchema },
   needs: { poolFactory: poolFactoryRef, logger: loggerRef },
-  provides: { workers: workerSourcesRef, resettable: resettablesRef, status: statusSourcesRef },
+  provides: { workers: workerSourcesRef, resettable: resettablesRef, status: statusSourcesRef, metrics: metricsCollectorsRef },
   async init({ config, needs, disable }) {
     if (config.address === undefined && config.ssl === undefined && config.fcgi === undefined) return disable('no http.address');
     const logger = needs.logger.named('http');
@@ -29,6 +30,7 @@ export const httpPlugin = definePlugin({
     // (RoadRunner orders this with plugin weights).
     let pool: WorkerPool | undefined;
     let server: HttpServer | undefined;
+    const metrics = new HttpMetrics();
     const started = (): WorkerPool => {
       if (pool === undefined) throw httpErrors.NOT_STARTED();
       return pool;
@@ -43,13 +45,14 @@ export const httpPlugin = definePlugin({
         },
         resettable: { name: 'http', reset: async () => pool?.reset() },
         status: createStatusSource(() => pool),
+        metrics,
       },
       async serve() {
         pool = await needs.poolFactory.newPool({ name: 'http', mode: 'http', config: config.pool, logger });
         server = new HttpServer({
           address: config.address as string,
           bodyLimit: config.max_request_size,
-          handle: createRequestHandler({ pool, config, logger }),
+          handle: createRequestHandler({ pool, config, logger, metrics }),
         });
         const address = await server.listen();
         logger.info('http server listening', { address });

@@ -1,4 +1,13 @@
-import { resettablesRef, statusSourcesRef, workerSourcesRef, type Resettable, type StatusSource, type WorkerSource } from '@rr/contracts';
+import {
+  metricsCollectorsRef,
+  resettablesRef,
+  statusSourcesRef,
+  workerSourcesRef,
+  type MetricsCollector,
+  type Resettable,
+  type StatusSource,
+  type WorkerSource,
+} from '@rr/contracts';
 import { definePlugin, isRrError } from '@rr/kernel';
 import { startTestKernel } from '@rr/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,11 +17,16 @@ import { createdPools, php, testServerPlugin } from './helpers/server-plugin.js'
 
 /** Collects what http provides to informer, resetter and status. */
 function probe() {
-  const seen: { workers?: readonly WorkerSource[]; resettables?: readonly Resettable[]; statuses?: readonly StatusSource[] } = {};
+  const seen: {
+    workers?: readonly WorkerSource[];
+    resettables?: readonly Resettable[];
+    statuses?: readonly StatusSource[];
+    metrics?: readonly MetricsCollector[];
+  } = {};
   const plugin = definePlugin({
     id: 'probe',
     kernel: '^1.0.0',
-    collects: { workers: workerSourcesRef, resettables: resettablesRef, statuses: statusSourcesRef },
+    collects: { workers: workerSourcesRef, resettables: resettablesRef, statuses: statusSourcesRef, metrics: metricsCollectorsRef },
     init: ({ collected }) => {
       Object.assign(seen, collected);
       return {};
@@ -114,6 +128,32 @@ describe('http plugin lifecycle', () => {
     expect(await status?.ready()).toMatchObject({ code: 503 });
     expect(await status?.health()).toMatchObject({ code: 503 });
     await expect(send(`http://${address}/hello`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('counts requests by status with durations and the requests in flight (rr_http_request_*)', async () => {
+    const t = await boot({ address: '127.0.0.1:0', pool: { num_workers: 1 } });
+    const address = String(t.logger.find('http server listening')[0]?.fields['address']);
+    const [collector] = t.seen.metrics ?? [];
+    expect(collector?.name).toBe('http');
+    const family = async (name: string) => (await collector!.collect()).find((f) => f.name === name);
+    const slow = send(`http://${address}/slow?ms=300`);
+    await expect.poll(async () => (await family('rr_http_requests_queue'))?.samples[0]).toMatchObject({ value: 1 });
+    await slow;
+    await send(`http://${address}/hello`);
+    await send(`http://${address}/status/404`);
+    await expect.poll(async () => (await family('rr_http_requests_queue'))?.samples[0]).toMatchObject({ value: 0 });
+    expect((await family('rr_http_request_total'))?.samples).toEqual([
+      { labels: { status: '200' }, value: 2 },
+      { labels: { status: '404' }, value: 1 },
+    ]);
+    const histogram = await family('rr_http_request_duration_seconds');
+    expect(histogram?.type).toBe('histogram');
+    const ok = histogram?.type === 'histogram' ? histogram.samples.find((s) => s.labels.status === '200') : undefined;
+    expect(ok?.count).toBe(2);
+    expect(ok?.sum).toBeGreaterThanOrEqual(0.3);
+    // The 300 ms request lands above the 0.25 s bound, the fast one below it.
+    expect(ok?.buckets.find((b) => b.le === 0.25)?.count).toBe(1);
+    expect(ok?.buckets.find((b) => b.le === 0.5)?.count).toBe(2);
   });
 
   it('listens on every interface for ":port"', async () => {

@@ -1,6 +1,6 @@
-import type { MetricFamily, MetricsCollector, WorkerSource } from '@rr/contracts';
+import type { MetricFamily, MetricSample, MetricsCollector, WorkerSource } from '@rr/contracts';
 
-const gauge = (name: string, help: string, samples: MetricFamily['samples']): MetricFamily => ({ name, help, type: 'gauge', samples });
+const gauge = (name: string, help: string, samples: readonly MetricSample[]): MetricFamily => ({ name, help, type: 'gauge', samples });
 
 /**
  * A pool-owning plugin's worker metrics, as RoadRunner's pool collector names them (`rr_<plugin>_…`):

@@ -183,9 +183,20 @@ function formatValue(value: number): string {
 /** One family in the Prometheus text format 0.0.4. */
 export function renderFamily(family: MetricFamily): string {
   const lines = [`# HELP ${family.name} ${escapeHelp(family.help)}`, `# TYPE ${family.name} ${family.type}`];
-  for (const sample of family.samples) {
-    const labels = Object.entries(sample.labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`);
-    lines.push(`${family.name}${labels.length ? `{${labels.join(',')}}` : ''} ${formatValue(sample.value)}`);
+  const series = (name: string, labels: Readonly<Record<string, string>>, value: number, le?: string): void => {
+    const pairs = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`);
+    if (le !== undefined) pairs.push(`le="${le}"`);
+    lines.push(`${name}${pairs.length ? `{${pairs.join(',')}}` : ''} ${formatValue(value)}`);
+  };
+  if (family.type === 'histogram') {
+    for (const sample of family.samples) {
+      for (const bucket of sample.buckets) series(`${family.name}_bucket`, sample.labels, bucket.count, formatValue(bucket.le));
+      series(`${family.name}_bucket`, sample.labels, sample.count, '+Inf');
+      series(`${family.name}_sum`, sample.labels, sample.sum);
+      series(`${family.name}_count`, sample.labels, sample.count);
+    }
+  } else {
+    for (const sample of family.samples) series(family.name, sample.labels, sample.value);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -46,6 +46,27 @@ describe('text exposition', () => {
     );
   });
 
+  it('writes a histogram family as _bucket/_sum/_count series with le last', () => {
+    const text = renderFamily({
+      name: 'rr_http_request_duration_seconds',
+      help: 'HTTP request duration.',
+      type: 'histogram',
+      samples: [{ labels: { status: '200' }, buckets: [{ le: 0.005, count: 1 }, { le: 0.01, count: 3 }], sum: 0.021, count: 4 }],
+    });
+    expect(text).toBe(
+      [
+        '# HELP rr_http_request_duration_seconds HTTP request duration.',
+        '# TYPE rr_http_request_duration_seconds histogram',
+        'rr_http_request_duration_seconds_bucket{status="200",le="0.005"} 1',
+        'rr_http_request_duration_seconds_bucket{status="200",le="0.01"} 3',
+        'rr_http_request_duration_seconds_bucket{status="200",le="+Inf"} 4',
+        'rr_http_request_duration_seconds_sum{status="200"} 0.021',
+        'rr_http_request_duration_seconds_count{status="200"} 4',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('builds full names as Prometheus does', () => {
     expect(fqName('app', 'room', 'temp')).toBe('app_room_temp');
     expect(fqName('', 'room', 'temp')).toBe('room_temp');
