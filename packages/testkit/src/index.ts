@@ -2,3 +2,4 @@ export { recordingLogger, type RecordingLogger, type LogLine } from './recording
 export { startTestKernel, fakeLogsPlugin, type TestKernel } from './start-test-kernel.js';
 export { endpointsProbe } from './endpoints-probe.js';
 export { describeKvDriver, type KvDriverSuiteOptions } from './kv-driver-suite.js';
+export { startRedisServer, type RedisServer } from './redis-server.js';
