@@ -24,7 +24,17 @@ $keys = 1000;
 if ($mode === 'rr') {
     $cache = (new RR\KeyValue\Factory(RR\Goridge\RPC\RPC::create($address)))->select($storage);
     // Raw bytes, as phpredis stores them: the comparison is about transport, not serialization.
-    $cache = $cache->withSerializer(new RR\KeyValue\Serializer\RawSerializer());
+    $cache = $cache->withSerializer(new class () implements RR\KeyValue\Serializer\SerializerInterface {
+        public function serialize(mixed $value): string
+        {
+            return (string) $value;
+        }
+
+        public function unserialize(string $value): mixed
+        {
+            return $value;
+        }
+    });
     $set = static fn (string $k) => $cache->set($k, $value);
     $get = static fn (string $k) => $cache->get($k);
 } elseif ($mode === 'phpredis') {

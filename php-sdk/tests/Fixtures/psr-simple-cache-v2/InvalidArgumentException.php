@@ -1,0 +1,10 @@
+<?php
+
+namespace Psr\SimpleCache;
+
+/**
+ * Test fixture: psr/simple-cache 2/3's InvalidArgumentException signature.
+ */
+interface InvalidArgumentException extends CacheException
+{
+}
