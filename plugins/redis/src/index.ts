@@ -1,0 +1,5 @@
+export { redisPlugin, redisPlugin as default } from './plugin.js';
+export { redisConfigSchema, type RedisConfig, type RedisConfigInput } from './config.js';
+export { createRedisDriver, openRedisStorage } from './driver.js';
+export { RedisStorage, type RedisStorageInternals } from './storage.js';
+export { redisErrors } from './errors.js';
