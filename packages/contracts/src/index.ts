@@ -19,3 +19,16 @@ export { resettablesRef, type Resettable } from './resetter.js';
 export { statusSourcesRef, type StatusSource, type StatusReport } from './status.js';
 export { metricsCollectorsRef, type MetricsCollector, type MetricFamily, type MetricSample, type HistogramSample } from './metrics.js';
 export { kvDriversRef, type KvDriver, type KvStorage, type KvItem, type KvExpiry, type KvOpenContext } from './kv.js';
+export {
+  jobsDriversRef,
+  type JobsDriver,
+  type JobsPipeline,
+  type JobsOpenContext,
+  type JobsDriverStat,
+  type JobMessage,
+  type JobHeaders,
+  type DeliveredJob,
+  type JobDeliver,
+  type JobNackOptions,
+  type JobRequeueOptions,
+} from './jobs.js';

@@ -3,3 +3,4 @@ export { startTestKernel, fakeLogsPlugin, type TestKernel } from './start-test-k
 export { endpointsProbe } from './endpoints-probe.js';
 export { describeKvDriver, type KvDriverSuiteOptions } from './kv-driver-suite.js';
 export { startRedisServer, type RedisServer } from './redis-server.js';
+export { describeJobsDriver, type JobsDriverSuiteOptions } from './jobs-driver-suite.js';
