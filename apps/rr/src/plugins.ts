@@ -1,9 +1,14 @@
 import type { Plugin } from '@rr/kernel';
 import { appPlugin } from '@rr/plugin-app';
+import { boltdbPlugin } from '@rr/plugin-boltdb';
 import { httpPlugin } from '@rr/plugin-http';
 import { informerPlugin } from '@rr/plugin-informer';
+import { jobsPlugin } from '@rr/plugin-jobs';
+import { kvPlugin } from '@rr/plugin-kv';
 import { logsPlugin } from '@rr/plugin-logs';
+import { memoryPlugin } from '@rr/plugin-memory';
 import { metricsPlugin } from '@rr/plugin-metrics';
+import { redisPlugin } from '@rr/plugin-redis';
 import { resetterPlugin } from '@rr/plugin-resetter';
 import { createRpcPlugin } from '@rr/plugin-rpc';
 import { serverPlugin } from '@rr/plugin-server';
@@ -19,6 +24,11 @@ export const plugins: readonly Plugin[] = [
   createRpcPlugin({ version: RR_VERSION }),
   serverPlugin,
   httpPlugin,
+  jobsPlugin,
+  kvPlugin,
+  memoryPlugin,
+  boltdbPlugin,
+  redisPlugin,
   informerPlugin,
   metricsPlugin,
   statusPlugin,
