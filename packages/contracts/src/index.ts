@@ -14,7 +14,7 @@ export {
 } from './pool.js';
 export { poolConfigSchema, type PoolConfigInput } from './pool-config.js';
 export { rpcEndpointsRef, type RpcEndpoint, type RpcHandler, type RpcCall } from './rpc.js';
-export { workerSourcesRef, type WorkerSource } from './informer.js';
+export { workerSourcesRef, type WorkerSource, type PipelineState } from './informer.js';
 export { resettablesRef, type Resettable } from './resetter.js';
 export { statusSourcesRef, type StatusSource, type StatusReport } from './status.js';
 export { metricsCollectorsRef, type MetricsCollector, type MetricFamily, type MetricSample, type HistogramSample } from './metrics.js';

@@ -1,4 +1,4 @@
-import type { ProcessState, WorkerSource } from '@rr/contracts';
+import type { PipelineState, ProcessState, WorkerSource } from '@rr/contracts';
 import { informerErrors } from './errors.js';
 
 /** One jobs pipeline as `informer.Jobs` reports it; Go's field names, as RoadRunner's JSON carries them. */
@@ -14,12 +14,19 @@ export interface JobsState {
   ErrorMessage: string;
 }
 
-/**
- * A worker source that may also report jobs pipelines (the jobs plugin). A local structural extension
- * of `WorkerSource`; the informer checks for `jobsState` at run time.
- */
-export interface JobsStateSource extends WorkerSource {
-  jobsState?(): readonly JobsState[] | Promise<readonly JobsState[]>;
+/** RoadRunner's JSON shape of one pipeline (Go field names). */
+export function toJobsState(p: PipelineState): JobsState {
+  return {
+    Pipeline: p.pipeline,
+    Driver: p.driver,
+    Queue: p.queue,
+    Active: p.active,
+    Delayed: p.delayed,
+    Reserved: p.reserved,
+    Ready: p.ready,
+    Priority: p.priority,
+    ErrorMessage: p.errorMessage,
+  };
 }
 
 /** RoadRunner's informer.Jobs deadline. */
@@ -27,7 +34,7 @@ export const JOBS_TIMEOUT_MS = 60_000;
 
 /** The informer itself: worker and jobs state of every plugin that owns workers, by plugin name. */
 export class Informer {
-  readonly #sources = new Map<string, JobsStateSource>();
+  readonly #sources = new Map<string, WorkerSource>();
   readonly #jobsTimeoutMs: number;
 
   /** @throws RR_ERR_INFORMER_DUPLICATE_SOURCE two sources share a name. */
@@ -80,7 +87,7 @@ export class Informer {
       timer = setTimeout(() => reject(informerErrors.JOBS_TIMEOUT(plugin, this.#jobsTimeoutMs)), this.#jobsTimeoutMs);
     });
     try {
-      return await Promise.race([Promise.resolve(source.jobsState()), timeout]);
+      return (await Promise.race([source.jobsState(), timeout])).map(toJobsState);
     } finally {
       clearTimeout(timer);
     }

@@ -1,16 +1,16 @@
 export { endpointsProbe } from '@rr/testkit';
-import { workerSourcesRef, type ProcessState, type WorkerSource } from '@rr/contracts';
+import { workerSourcesRef, type PipelineState, type ProcessState, type WorkerSource } from '@rr/contracts';
 import { definePlugin, type Plugin } from '@rr/kernel';
-import type { JobsState, JobsStateSource } from '../src/index.js';
+import type { JobsState } from '../src/index.js';
 
 export function state(pid: number): ProcessState {
   return { pid, status: 1, statusStr: 'ready', numExecs: 0, created: 1_714_564_800_000_000_000, memoryUsage: 1024, CPUPercent: 0.5, command: '' };
 }
 
 /** A pool-owning plugin's view, as http would provide it: never removes its last worker. */
-export function fakeSource(name: string, pids: number[], extra: Partial<JobsStateSource> = {}): JobsStateSource & { pids: number[] } {
+export function fakeSource(name: string, pids: number[], extra: Partial<WorkerSource> = {}): WorkerSource & { pids: number[] } {
   let next = Math.max(0, ...pids) + 1;
-  const source: JobsStateSource & { pids: number[] } = {
+  const source: WorkerSource & { pids: number[] } = {
     name,
     pids: [...pids],
     workers: () => source.pids.map(state),
@@ -27,6 +27,20 @@ export function fakeSource(name: string, pids: number[], extra: Partial<JobsStat
   return source;
 }
 
+/** A pipeline as the jobs plugin reports it … */
+export const pipelineState: PipelineState = {
+  pipeline: 'emails',
+  driver: 'memory',
+  queue: 'emails',
+  active: 2,
+  delayed: 0,
+  reserved: 1,
+  ready: true,
+  priority: 10,
+  errorMessage: '',
+};
+
+/** … and as informer.Jobs answers it (RoadRunner's Go field names). */
 export const pipeline: JobsState = {
   Pipeline: 'emails',
   Driver: 'memory',

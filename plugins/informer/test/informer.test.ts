@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Informer } from '../src/index.js';
-import { fakeSource, pipeline, state } from './helpers.js';
+import { fakeSource, pipeline, pipelineState, state } from './helpers.js';
 
 describe('Informer', () => {
   it('lists sources in registration order', () => {
@@ -51,7 +51,7 @@ describe('Informer', () => {
     });
 
     it("returns the source's pipelines, sync or async", async () => {
-      const informer = new Informer([fakeSource('jobs', [1], { jobsState: () => [pipeline] }), fakeSource('queue', [2], { jobsState: async () => [pipeline, pipeline] })]);
+      const informer = new Informer([fakeSource('jobs', [1], { jobsState: async () => [pipelineState] }), fakeSource('queue', [2], { jobsState: async () => [pipelineState, pipelineState] })]);
       expect(await informer.jobs('jobs')).toEqual([pipeline]);
       expect(await informer.jobs('queue')).toHaveLength(2);
     });

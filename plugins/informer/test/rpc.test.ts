@@ -2,11 +2,11 @@ import { CODEC_JSON, CODEC_PROTO, CODEC_RAW, RpcClient, RpcServer } from '@rr/go
 import type { RrError } from '@rr/kernel';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createInformerRpc, Informer } from '../src/index.js';
-import { fakeSource, pipeline, state } from './helpers.js';
+import { fakeSource, pipeline, pipelineState, state } from './helpers.js';
 
 function endpoint() {
   const http = fakeSource('http', [1, 2]);
-  const rpc = createInformerRpc(new Informer([http, fakeSource('jobs', [3], { jobsState: () => [pipeline] }), { name: 'service', workers: () => [] }]));
+  const rpc = createInformerRpc(new Informer([http, fakeSource('jobs', [3], { jobsState: async () => [pipelineState] }), { name: 'service', workers: () => [] }]));
   const call = (method: string, arg: unknown, codec = CODEC_JSON) =>
     // Handlers may throw synchronously; goridge awaits them inside a try either way.
     Promise.resolve().then(() => rpc.methods[method]?.({ method: `informer.${method}`, body: Buffer.from(arg === undefined ? '' : JSON.stringify(arg)), codec }));

@@ -1,4 +1,4 @@
-import type { DeliveredJob, JobHeaders, JobMessage, JobsPipeline, Logger, WorkerPool } from '@rr/contracts';
+import type { DeliveredJob, JobHeaders, JobMessage, JobsPipeline, Logger, PipelineState, WorkerPool } from '@rr/contracts';
 import { isRrError } from '@rr/kernel';
 import type { JobsConfig } from './config.js';
 import { jobsErrors } from './errors.js';
@@ -225,6 +225,24 @@ export class JobsCore {
           ready: p.consuming,
           priority: p.resolved.options.priority,
         };
+      }),
+    );
+  }
+
+  /**
+   * Every pipeline's state for informer.Jobs, status /jobs and `rr workers`: like {@link stat}, but a
+   * driver that cannot answer is reported with its error instead of failing the whole report.
+   */
+  async states(): Promise<PipelineState[]> {
+    return Promise.all(
+      [...this.#pipelines.values()].map(async (p): Promise<PipelineState> => {
+        const base = { pipeline: p.resolved.name, driver: p.resolved.driver.name, ready: p.consuming, priority: p.resolved.options.priority };
+        try {
+          const s = await this.#timed('stat', p.resolved.name, p.handle.stat());
+          return { ...base, queue: s.queue, active: s.active, delayed: s.delayed, reserved: s.reserved, errorMessage: '' };
+        } catch (err) {
+          return { ...base, queue: p.handle.queue, active: 0, delayed: 0, reserved: 0, errorMessage: err instanceof Error ? err.message : String(err) };
+        }
       }),
     );
   }

@@ -115,6 +115,13 @@ describe('jobs provides', () => {
     const j = jobs;
     expect(workers.find((w) => w.name === 'jobs')?.workers()).toHaveLength(1);
     expect(await status.find((s) => s.name === 'jobs')?.ready()).toEqual({ code: 200, message: '' });
+    // informer.Jobs and status /jobs read the same states: consuming or not, with the driver's counters.
+    const states = await workers.find((w) => w.name === 'jobs')?.jobsState?.();
+    expect(states?.map((s) => [s.pipeline, s.driver, s.ready, s.priority, s.errorMessage])).toEqual([
+      ['a', 'mem', true, 10, ''],
+      ['broken', 'mem', false, 10, ''],
+    ]);
+    expect(await status.find((s) => s.name === 'jobs')?.pipelines?.()).toEqual(states);
     await j.push('a', {});
     await j.push('broken', {}).catch(() => undefined);
     await j.waitSeen(1);

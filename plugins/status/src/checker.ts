@@ -1,4 +1,4 @@
-import type { Logger, StatusReport, StatusSource } from '@rr/contracts';
+import type { Logger, PipelineState, StatusReport, StatusSource } from '@rr/contracts';
 import { statusErrors } from './errors.js';
 
 /** Which question a check asks a source. */
@@ -16,6 +16,19 @@ export interface CheckAnswer {
   /** The HTTP status: `unavailable_status_code` when any result is ≥ 500, else 200. */
   status: number;
   results: CheckResult[];
+}
+
+/** One entry of the /jobs JSON array; RoadRunner's field names. */
+export interface JobsReport {
+  pipeline: string;
+  driver: string;
+  queue: string;
+  priority: number;
+  active: number;
+  delayed: number;
+  reserved: number;
+  ready: boolean;
+  error_message: string;
 }
 
 /** Options of {@link StatusChecker}. */
@@ -73,6 +86,42 @@ export class StatusChecker {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * /jobs: every pipeline of every source that has pipelines (the jobs plugin), or `undefined` when no
+   * source has any (no jobs plugin). Unavailable when a driver could not report its counters.
+   *
+   * @throws RR_ERR_STATUS_CHECK_TIMEOUT a source took longer than check_timeout.
+   */
+  async jobs(): Promise<{ status: number; results: JobsReport[] } | undefined> {
+    const sources = [...this.#sources.values()].filter((s) => typeof s.pipelines === 'function');
+    if (sources.length === 0) return undefined;
+    const states = await Promise.all(
+      sources.map(async (source) => {
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_resolve, reject) => {
+          timer = setTimeout(() => reject(statusErrors.CHECK_TIMEOUT(source.name, this.#timeoutMs)), this.#timeoutMs);
+        });
+        try {
+          return await Promise.race([(source.pipelines as () => Promise<readonly PipelineState[]>)(), timeout]);
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
+    const results = states.flat().map((p) => ({
+      pipeline: p.pipeline,
+      driver: p.driver,
+      queue: p.queue,
+      priority: p.priority,
+      active: p.active,
+      delayed: p.delayed,
+      reserved: p.reserved,
+      ready: p.ready,
+      error_message: p.errorMessage,
+    }));
+    return { status: results.some((r) => r.error_message !== '') ? this.#unavailable : 200, results };
   }
 
   /**

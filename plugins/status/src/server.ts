@@ -55,12 +55,37 @@ export class StatusServer {
     });
   }
 
+  /** /jobs: the jobs plugin's pipelines (RoadRunner's JobsReport array); unavailable while shutting down. */
+  async #jobs(res: ServerResponse, closing: () => void): Promise<void> {
+    closing();
+    if (this.#shuttingDown) {
+      res.writeHead(this.#checker.unavailableStatusCode, { 'content-type': 'text/plain; charset=utf-8' }).end(SHUTTING_DOWN);
+      return;
+    }
+    try {
+      const answer = await this.#checker.jobs();
+      if (answer === undefined) {
+        res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('jobs plugin not found\n');
+        return;
+      }
+      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.results));
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.#log?.warn('jobs status failed', { error: message });
+      res.writeHead(this.#checker.unavailableStatusCode, { 'content-type': 'text/plain; charset=utf-8' }).end(`${message}\n`);
+    }
+  }
+
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // A kept-alive connection would hold close() open until the client drops it.
     const closing = () => {
       if (this.#shuttingDown) res.setHeader('connection', 'close');
     };
     const url = new URL(req.url ?? '/', 'http://status');
+    if (url.pathname === '/jobs') {
+      await this.#jobs(res, closing);
+      return;
+    }
     const kind: CheckKind | undefined = url.pathname === '/health' ? 'health' : url.pathname === '/ready' ? 'ready' : undefined;
     if (kind === undefined) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
