@@ -16,6 +16,8 @@ export interface GlobalFlags {
   interactive: boolean;
   version: boolean;
   help: boolean;
+  /** `rr jobs` in RoadRunner's flag form: `--list`, or the pipelines of `--pause/--resume/--destroy a,b`. */
+  jobs: { list: boolean; pause: string | undefined; resume: string | undefined; destroy: string | undefined };
 }
 
 export interface ParsedArgs {
@@ -44,6 +46,10 @@ export function parseCli(argv: readonly string[]): ParsedArgs {
         interactive: { type: 'boolean', short: 'i', default: false },
         version: { type: 'boolean', short: 'v', default: false },
         help: { type: 'boolean', short: 'h', default: false },
+        list: { type: 'boolean', default: false },
+        pause: { type: 'string' },
+        resume: { type: 'string' },
+        destroy: { type: 'string' },
       },
     });
   } catch (err) {
@@ -64,6 +70,7 @@ export function parseCli(argv: readonly string[]): ParsedArgs {
       interactive: values.interactive,
       version: values.version,
       help: values.help,
+      jobs: { list: values.list, pause: values.pause, resume: values.resume, destroy: values.destroy },
     },
   };
 }
@@ -74,6 +81,9 @@ Usage:
   rr serve   [flags]            start the server described by the config
   rr workers [plugin...] [-i]   worker tables of a running rr (-i: refresh every second)
   rr reset [plugin...]          rolling reset of the workers of a running rr (all when none named)
+  rr jobs [list]                the jobs pipelines of a running rr (also --list)
+  rr jobs pause|resume|destroy <p1,p2…>
+                                pause, resume or destroy pipelines (also --pause p1,p2 …)
   rr stop [-f]                  stop the rr started with -p in this directory (-f: force)
   rr --version                  print the version and the plugins compiled in
 

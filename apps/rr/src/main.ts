@@ -9,6 +9,7 @@ import { startServer } from './commands/serve.js';
 import { connectRpc, rpcAddress } from './commands/rpc.js';
 import { workersTables } from './commands/workers.js';
 import { resetPlugins } from './commands/reset.js';
+import { parseJobsCommand, runJobs } from './commands/jobs.js';
 import { readPid } from './commands/stop.js';
 import { versionText } from './version-text.js';
 import { RR_VERSION } from './version.js';
@@ -33,6 +34,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return workers(args.flags, args.positionals);
     case 'reset':
       return reset(args.flags, args.positionals);
+    case 'jobs':
+      return jobs(args.flags, args.positionals);
     case 'stop':
       return stop(args.flags);
     default:
@@ -108,6 +111,20 @@ async function reset(flags: ReturnType<typeof parseCli>['flags'], only: string[]
     const { lines, failed } = await resetPlugins(client, only);
     for (const line of lines) out(line);
     return failed === 0 ? 0 : 1;
+  } finally {
+    await client.close();
+  }
+}
+
+async function jobs(flags: ReturnType<typeof parseCli>['flags'], words: string[]): Promise<number> {
+  // RoadRunner's flag form (`rr jobs --pause a,b`) and the subcommand form (`rr jobs pause a b`).
+  const { list, pause, resume, destroy } = flags.jobs;
+  const flagged = pause !== undefined ? ['pause', pause] : resume !== undefined ? ['resume', resume] : destroy !== undefined ? ['destroy', destroy] : list ? ['list'] : [];
+  const command = parseJobsCommand(flagged.length > 0 ? flagged : words);
+  const client = await connectRpc(await rpcAddress(flags, process.cwd(), process.env));
+  try {
+    out(await runJobs(client, command));
+    return 0;
   } finally {
     await client.close();
   }

@@ -6,6 +6,7 @@ import { informerPlugin } from '@rr/plugin-informer';
 import { jobsPlugin } from '@rr/plugin-jobs';
 import { kvPlugin } from '@rr/plugin-kv';
 import { logsPlugin } from '@rr/plugin-logs';
+import { memcachedPlugin } from '@rr/plugin-memcached';
 import { memoryPlugin } from '@rr/plugin-memory';
 import { metricsPlugin } from '@rr/plugin-metrics';
 import { redisPlugin } from '@rr/plugin-redis';
@@ -29,6 +30,7 @@ export const plugins: readonly Plugin[] = [
   memoryPlugin,
   boltdbPlugin,
   redisPlugin,
+  memcachedPlugin,
   informerPlugin,
   metricsPlugin,
   statusPlugin,

@@ -1,5 +1,7 @@
 import type { ProcessState } from '@rr/contracts';
 import type { RpcClient } from '@rr/goridge';
+import { pipelineStates, renderPipelines } from './jobs.js';
+import { renderBox } from './table.js';
 
 
 /** One table per plugin that owns workers (`informer.List` then `informer.Workers`), as RoadRunner prints them. */
@@ -9,6 +11,9 @@ export async function workersTables(client: RpcClient, only: readonly string[], 
   for (const name of names) {
     const { workers } = await client.call<{ workers: ProcessState[] | null }>('informer.Workers', name);
     blocks.push(renderTable(name, workers ?? [], now));
+    // Pool owners with pipelines (jobs) also get RoadRunner's pipeline table.
+    const pipelines = await pipelineStates(client, name);
+    if (pipelines.length > 0) blocks.push(renderPipelines(pipelines));
   }
   return blocks.join('\n\n');
 }
@@ -25,10 +30,7 @@ export function renderTable(name: string, workers: readonly ProcessState[], now:
       age(now - w.created / 1e6),
     ]);
   }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  const sep = `+-${widths.map((w) => '-'.repeat(w)).join('-+-')}-+`;
-  return [`Workers of [${name}]:`, sep, line(rows[0]!), sep, ...rows.slice(1).map(line), sep].join('\n');
+  return renderBox(`Workers of [${name}]:`, rows);
 }
 
 function age(ms: number): string {
