@@ -38,7 +38,7 @@ export {
 } from './core-refs.js';
 export { createKernel, type Kernel, type KernelOptions, type KernelLogger, type KernelState } from './kernel.js';
 export type { KernelEvents, KernelListener } from './emitter.js';
-export type { ConfigIssue } from './sections.js';
+export { toConfigIssues, type ConfigIssue } from './sections.js';
 export { kernelErrors, kernelWarnings } from './errors.js';
 export { KERNEL_VERSION } from './version.js';
 export { RrError, isRrError, defineErrors, type RrErrorOptions, type ErrorSpec } from '@rr/errors';

@@ -1,5 +1,5 @@
 import type { JobsDriver } from '@rr/contracts';
-import type { StandardSchemaIssue } from '@rr/kernel';
+import { toConfigIssues } from '@rr/kernel';
 import { CORE_OPTION_KEYS, pipelineOptionsSchema, type PipelineOptions } from './config.js';
 import { jobsErrors } from './errors.js';
 
@@ -68,11 +68,11 @@ export async function resolvePipeline(
 
   const issues: PipelineIssue[] = [];
   const coreResult = pipelineOptionsSchema.safeParse(core);
-  if (!coreResult.success) issues.push(...toIssues(paths.options, coreResult.error.issues));
+  if (!coreResult.success) issues.push(...toConfigIssues(paths.options, coreResult.error.issues));
   let driverConfig: unknown;
   try {
     const result = await driver.configSchema['~standard'].validate(own);
-    if (result.issues !== undefined) issues.push(...toIssues(paths.options, result.issues));
+    if (result.issues !== undefined) issues.push(...toConfigIssues(paths.options, result.issues));
     else driverConfig = result.value;
   } catch (err) {
     issues.push({ path: paths.options, code: 'RR_ERR_CONFIG_INVALID_VALUE', message: err instanceof Error ? err.message : String(err) });
@@ -87,24 +87,3 @@ export function summarize(issues: readonly PipelineIssue[]): string {
   return issues.map((issue) => `  ${issue.path}: ${issue.message} (${issue.code})`).join('\n');
 }
 
-function upperSnake(code: string): string {
-  return code
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/[^A-Za-z0-9]+/g, '_')
-    .toUpperCase();
-}
-
-// The kernel's mapping (RR_ERR_CONFIG_<zod code>, one issue per unrecognized key), so a pipeline issue
-// reads like any other config issue.
-function toIssues(prefix: string, issues: readonly StandardSchemaIssue[]): PipelineIssue[] {
-  const join = (path: StandardSchemaIssue['path']): string =>
-    [prefix, ...(path ?? []).map((step) => String(typeof step === 'object' && step !== null ? step.key : step))].join('.');
-  return issues.flatMap((issue): PipelineIssue[] => {
-    const vendor = issue as StandardSchemaIssue & { code?: unknown; keys?: unknown };
-    const code = typeof vendor.code === 'string' ? `RR_ERR_CONFIG_${upperSnake(vendor.code)}` : 'RR_ERR_CONFIG_INVALID_VALUE';
-    if (vendor.code === 'unrecognized_keys' && Array.isArray(vendor.keys)) {
-      return vendor.keys.map((key) => ({ path: join([...(issue.path ?? []), String(key)]), code, message: `Unrecognized key: ${JSON.stringify(String(key))}` }));
-    }
-    return [{ path: join(issue.path), code, message: issue.message }];
-  });
-}

@@ -1,5 +1,5 @@
 import type { KvDriver, KvStorage, Logger } from '@rr/contracts';
-import { isRrError, type CoreConfig, type RrError, type StandardSchemaIssue } from '@rr/kernel';
+import { isRrError, toConfigIssues, type CoreConfig, type RrError } from '@rr/kernel';
 import type { KvConfig } from './config.js';
 import { kvErrors } from './errors.js';
 
@@ -132,43 +132,11 @@ type Validated = { ok: true; value: unknown } | { ok: false; issues: KvConfigIss
 async function validate(driver: KvDriver, prefix: string, raw: unknown): Promise<Validated> {
   try {
     const result = await driver.configSchema['~standard'].validate(raw);
-    if (result.issues !== undefined) return { ok: false, issues: toIssues(prefix, result.issues) };
+    if (result.issues !== undefined) return { ok: false, issues: toConfigIssues(prefix, result.issues) };
     return { ok: true, value: result.value };
   } catch (err) {
     return { ok: false, issues: [{ path: prefix, code: 'RR_ERR_CONFIG_INVALID_VALUE', message: describe(err) }] };
   }
-}
-
-function upperSnake(code: string): string {
-  return code
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/[^A-Za-z0-9]+/g, '_')
-    .toUpperCase();
-}
-
-function joinPath(base: string, path: StandardSchemaIssue['path']): string {
-  const steps = (path ?? []).map((step) => {
-    const key = typeof step === 'object' && step !== null ? step.key : step;
-    return typeof key === 'symbol' ? (key.description ?? 'symbol') : String(key);
-  });
-  return [base, ...steps].join('.');
-}
-
-// The kernel's mapping (RR_ERR_CONFIG_<zod code>, one issue per unrecognized key), so a driver issue
-// reads the same whether the kernel found it in the root section or kv found it under kv.<name>.config.
-function toIssues(prefix: string, issues: readonly StandardSchemaIssue[]): KvConfigIssue[] {
-  return issues.flatMap((issue): KvConfigIssue[] => {
-    const vendor = issue as StandardSchemaIssue & { code?: unknown; keys?: unknown };
-    const code = typeof vendor.code === 'string' ? `RR_ERR_CONFIG_${upperSnake(vendor.code)}` : 'RR_ERR_CONFIG_INVALID_VALUE';
-    if (vendor.code === 'unrecognized_keys' && Array.isArray(vendor.keys)) {
-      return vendor.keys.map((key) => ({
-        path: joinPath(prefix, [...(issue.path ?? []), String(key)]),
-        code,
-        message: `Unrecognized key: ${JSON.stringify(String(key))}`,
-      }));
-    }
-    return [{ path: joinPath(prefix, issue.path), code, message: issue.message }];
-  });
 }
 
 function issueOf(err: RrError, path: string): KvConfigIssue {
