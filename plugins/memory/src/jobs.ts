@@ -32,14 +32,32 @@ interface Delayed {
  * again in the same process (a reload) finds its jobs; `destroy` removes it.
  */
 class MemoryQueue {
+  /** Ready jobs by priority (lower first), FIFO within a priority, so a resumed pipeline delivers in priority order. */
   readonly ready: JobMessage[] = [];
   readonly delayed = new Set<Delayed>();
   /** The consuming handle, told when a delayed message becomes ready. */
   wake: (() => void) | undefined;
 
+  /**
+   * Puts a ready job after every job of the same or a lower priority number (`front`: before those of the
+   * same priority, for jobs handed back unsettled). Binary search; the splice is a memmove.
+   */
+  insert(message: JobMessage, front = false): void {
+    let lo = 0;
+    let hi = this.ready.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const p = (this.ready[mid] as JobMessage).priority;
+      if (p < message.priority || (!front && p === message.priority)) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === this.ready.length) this.ready.push(message);
+    else this.ready.splice(lo, 0, message);
+  }
+
   add(message: JobMessage, delayMs: number): void {
     if (delayMs <= 0) {
-      this.ready.push(message);
+      this.insert(message);
       this.wake?.();
       return;
     }
@@ -47,7 +65,7 @@ class MemoryQueue {
       message,
       timer: setTimeout(() => {
         this.delayed.delete(entry);
-        this.ready.push(message);
+        this.insert(message);
         this.wake?.();
       }, delayMs),
     };
@@ -117,8 +135,8 @@ class MemoryPipeline implements JobsPipeline {
     if (this.#closed) return Promise.resolve();
     void this.pause();
     this.#closed = true;
-    // Unsettled jobs go back in front, where they were taken from.
-    this.#store.ready.unshift(...this.#inFlight);
+    // Unsettled jobs go back in front of their priority, where they were taken from.
+    for (const message of [...this.#inFlight].reverse()) this.#store.insert(message, true);
     this.#inFlight.clear();
     return Promise.resolve();
   }
