@@ -1,4 +1,5 @@
 import type { Plugin } from '@rr/kernel';
+import { amqpPlugin } from '@rr/plugin-amqp';
 import { appPlugin } from '@rr/plugin-app';
 import { boltdbPlugin } from '@rr/plugin-boltdb';
 import { httpPlugin } from '@rr/plugin-http';
@@ -31,6 +32,7 @@ export const plugins: readonly Plugin[] = [
   boltdbPlugin,
   redisPlugin,
   memcachedPlugin,
+  amqpPlugin,
   informerPlugin,
   metricsPlugin,
   statusPlugin,
