@@ -21,6 +21,7 @@ function parseMode(input: unknown): number | undefined {
 const typeName = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a mapping' : typeof v);
 
 // Built like @rr/config's scalars: the parser picks the code (INVALID_TYPE / INVALID_FORMAT / TOO_BIG).
+// Strings matter beyond YAML: jobs.Declare passes every pipeline option as a string.
 const permissions = z
   .unknown()
   .transform((input, ctx): number => {
@@ -69,3 +70,27 @@ export const boltdbConfigSchema = z
 export type BoltdbConfig = z.output<typeof boltdbConfigSchema>;
 /** The `boltdb` section as written in YAML. */
 export type BoltdbConfigInput = z.input<typeof boltdbConfigSchema>;
+
+/**
+ * The options of a jobs pipeline with `driver: boltdb` (`jobs.pipelines.<name>.config`), RoadRunner's
+ * keys and defaults. The core's keys (`priority`, `prefetch` — 1000 for boltdb, as in RoadRunner —,
+ * `max_attempts`, …) are removed before this schema sees the section. The root `boltdb` section is the
+ * kv one and does not apply to pipelines.
+ */
+export const boltdbJobsConfigSchema = z
+  .strictObject({
+    file: z
+      .string()
+      .min(1)
+      .default('rr.db')
+      .describe(
+        "The pipeline's queue file (default rr.db); one file per pipeline, never shared with a kv storage; a relative path resolves against the working directory, whose folder must exist",
+      ),
+    permissions: permissions.describe('Mode of a newly created file (default 0755): an octal YAML number (0755) or string ("0755")'),
+  })
+  .describe("A durable local jobs pipeline (driver boltdb): rr's own fsync'd append-only file, one per pipeline");
+
+/** A boltdb pipeline's resolved options. */
+export type BoltdbJobsConfig = z.output<typeof boltdbJobsConfigSchema>;
+/** A boltdb pipeline's options as written in YAML or sent by jobs.Declare. */
+export type BoltdbJobsConfigInput = z.input<typeof boltdbJobsConfigSchema>;

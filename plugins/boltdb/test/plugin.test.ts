@@ -1,12 +1,12 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfigText } from '@rr/config';
-import { kvDriversRef, type KvDriver } from '@rr/contracts';
+import { jobsDriversRef, kvDriversRef, type JobsDriver, type KvDriver } from '@rr/contracts';
 import { definePlugin, isRrError, type RrError } from '@rr/kernel';
 import { startTestKernel } from '@rr/testkit';
 import { describe, expect, it } from 'vitest';
-import boltdbDefault, { boltdbConfigSchema, boltdbPlugin } from '../src/index.js';
-import { bytes, tempDir, text } from './helpers.js';
+import boltdbDefault, { boltdbConfigSchema, boltdbJobsConfigSchema, boltdbPlugin } from '../src/index.js';
+import { bytes, jobMessage, tempDir, text } from './helpers.js';
 
 const dir = tempDir();
 
@@ -25,7 +25,22 @@ function driversProbe() {
   return { plugin, driver: () => drivers[0] as KvDriver };
 }
 
-async function validated(driver: KvDriver, raw: unknown): Promise<unknown> {
+/** Stands in for the jobs plugin: collects the drivers as it would. */
+function jobsDriversProbe() {
+  let drivers: readonly JobsDriver[] = [];
+  const plugin = definePlugin({
+    id: 'jobs',
+    kernel: '^1.0.0',
+    collects: { drivers: jobsDriversRef },
+    init({ collected }) {
+      drivers = collected.drivers;
+      return {};
+    },
+  });
+  return { plugin, driver: () => drivers[0] as JobsDriver };
+}
+
+async function validated(driver: KvDriver | JobsDriver, raw: unknown): Promise<unknown> {
   const result = await driver.configSchema['~standard'].validate(raw);
   if (result.issues !== undefined) throw new Error(JSON.stringify(result.issues));
   return result.value;
@@ -79,6 +94,61 @@ describe('boltdb plugin', () => {
     expect((await stat(file)).isFile()).toBe(true);
     await storage.close(AbortSignal.timeout(5000));
     await t.stop();
+  });
+});
+
+describe('boltdb plugin: jobs driver', () => {
+  it("provides the jobs driver boltdb with RoadRunner's defaults, beside the kv driver", async () => {
+    const kv = driversProbe();
+    const jobs = jobsDriversProbe();
+    const t = await startTestKernel({ plugins: [boltdbPlugin, kv.plugin, jobs.plugin] });
+    try {
+      expect(kv.driver().name).toBe('boltdb');
+      const driver = jobs.driver();
+      expect(driver).toMatchObject({ name: 'boltdb', defaultPrefetch: 1000 });
+      expect(await validated(driver, {})).toEqual({ file: 'rr.db', permissions: 0o755 });
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('opens nothing at init; a pipeline opened through the driver keeps its jobs across a reopen, and destroy deletes the file', async () => {
+    const file = join(await dir(), 'pipeline.db');
+    const probe = jobsDriversProbe();
+    const t = await startTestKernel({ plugins: [boltdbPlugin, probe.plugin] });
+    try {
+      await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
+      const driver = probe.driver();
+      // As jobs.Declare sends them: every option a string.
+      const config = await validated(driver, { file, permissions: '0640' });
+      const open = () => driver.open({ pipeline: 'local', config, priority: 10, prefetch: 10, logger: t.logger, deliver: () => undefined });
+      const first = await open();
+      expect(first.queue).toBe(file);
+      expect((await stat(file)).mode & 0o7777).toBe(0o640);
+      await first.push([jobMessage('a')]);
+      await first.stop(AbortSignal.timeout(5000));
+      const second = await open();
+      expect(await second.stat()).toEqual({ queue: file, active: 1, delayed: 0, reserved: 0 });
+      await second.destroy(AbortSignal.timeout(5000));
+      await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it.each([
+    ['RoadRunner’s pipeline keys', { file: 'queue.db', permissions: 0o644 }, { file: 'queue.db', permissions: 0o644 }],
+    ['permissions as jobs.Declare sends them', { permissions: '0600' }, { file: 'rr.db', permissions: 0o600 }],
+  ])('accepts %s', (_name, raw, expected) => {
+    expect(boltdbJobsConfigSchema.parse(raw)).toEqual(expected);
+  });
+
+  it.each([
+    ['an unknown key (kv’s interval is not a pipeline option)', { interval: 60 }],
+    ['an empty file', { file: '' }],
+    ['a mode that is not octal', { permissions: '0789' }],
+  ])('rejects %s', (_name, raw) => {
+    expect(boltdbJobsConfigSchema.safeParse(raw).success).toBe(false);
   });
 });
 
