@@ -56,27 +56,28 @@ async function tlsOptions(config: RedisConfig): Promise<ConnectionOptions | unde
 }
 
 /**
- * Builds the ioredis client for a validated config without waiting for it to connect (it starts
+ * Builds the ioredis client for a validated config, named `name` in CLIENT LIST, without waiting for it to connect (it starts
  * connecting at once and keeps reconnecting in the background).
  *
  * Fail-fast settings: the offline queue is off, so a command issued while Redis is away rejects at once
  * instead of waiting for a reconnect; a command already on the wire when the connection drops survives
  * `max_retries` reconnection attempts; every command is bounded by the longer of read_timeout and
- * write_timeout.
+ * write_timeout (plus `blockingMs` for a connection that sends blocking reads).
  *
  * @throws RR_ERR_REDIS_TLS_FILE when a tls file cannot be read.
  */
-export async function createClient(config: RedisConfig, storage: string): Promise<RedisClient> {
+export async function createClient(config: RedisConfig, name: string, extra: { blockingMs?: number } = {}): Promise<RedisClient> {
   const tls = await tlsOptions(config);
   const common = {
     ...(config.username === '' ? {} : { username: config.username }),
     ...(config.password === '' ? {} : { password: config.password }),
     ...(tls === undefined ? {} : { tls }),
     connectTimeout: config.dial_timeout,
-    commandTimeout: Math.max(config.read_timeout, config.write_timeout),
+    // A blocking read (XREADGROUP BLOCK) may rightly take its BLOCK time before the server answers.
+    commandTimeout: Math.max(config.read_timeout, config.write_timeout) + (extra.blockingMs ?? 0),
     maxRetriesPerRequest: config.max_retries,
     // Shows in CLIENT LIST; Redis refuses spaces and newlines in a connection name.
-    connectionName: `rr:kv:${storage.replace(/[^\w.:-]/g, '_')}`,
+    connectionName: name.replace(/[^\w.:-]/g, '_'),
   } satisfies RedisOptions;
 
   const mode = modeOf(config);

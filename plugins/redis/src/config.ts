@@ -38,7 +38,8 @@ const tlsSchema = z
 
 /**
  * The redis driver's options: the root `redis` section (RoadRunner's "global" redis config, used by every
- * `kv.<storage>` with `driver: redis` and no `config`) and each `kv.<storage>.config`. RoadRunner's keys
+ * `kv.<storage>` with `driver: redis` and no `config`, and by every redis jobs pipeline without its own
+ * `redis` option), each `kv.<storage>.config` and each pipeline's `redis` option. RoadRunner's keys
  * (go-redis UniversalOptions) plus `prefix`.
  */
 export const redisConfigSchema = z
@@ -95,7 +96,7 @@ export const redisConfigSchema = z
           '(SCAN + UNLINK); without a prefix Clear runs FLUSHDB, as RoadRunner does',
       ),
   })
-  .describe('The redis kv driver: the global Redis connection of kv storages with driver redis and no config of their own');
+  .describe('The redis kv and jobs drivers: the global Redis connection of kv storages with driver redis and no config of their own, and of redis jobs pipelines without a redis option');
 
 /** The resolved redis driver options. */
 export type RedisConfig = z.output<typeof redisConfigSchema>;

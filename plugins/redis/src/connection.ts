@@ -29,6 +29,14 @@ function message(err: unknown): string {
   return last instanceof Error ? `${err.message.replace(/\.$/, '')}: ${last.message}` : err.message;
 }
 
+/** What a connection serves, as messages and error details name it. */
+export interface Subject {
+  kind: 'kv storage' | 'jobs pipeline';
+  name: string;
+}
+
+const describeSubject = (subject: Subject): string => `${subject.kind} ${JSON.stringify(subject.name)}`;
+
 /**
  * Watches one ioredis client: whether it can take commands now, the last connection error, and the log
  * lines of an outage (one warn when the connection is lost, one info when it is back; never a line per
@@ -45,9 +53,11 @@ export class Connection {
   constructor(
     readonly client: RedisClient,
     readonly address: string,
-    private readonly storage: string,
+    private readonly subject: Subject,
     private readonly db: number,
     private readonly log: Logger,
+    /** Logs nothing itself: a second connection of one subject whose first one already reports outages. */
+    private readonly quiet = false,
   ) {
     client.on('error', (err: unknown) => {
       this.lastError = err;
@@ -61,6 +71,7 @@ export class Connection {
       this.up = true;
       if (!this.warned) return;
       this.warned = false;
+      if (this.quiet) return;
       this.log.info('redis connection restored', { address: this.address });
     });
     // Only a connection that was ready can be lost: a refused first attempt is reported by firstConnect.
@@ -68,6 +79,7 @@ export class Connection {
       if (this.closed || !this.up) return;
       this.up = false;
       this.warned = true;
+      if (this.quiet) return;
       this.log.warn('redis connection lost, reconnecting in the background', { address: this.address, error: this.cause() });
     };
     client.on('close', lost);
@@ -80,7 +92,7 @@ export class Connection {
 
   /**
    * Waits for the first outcome of connecting: ready, a refusal of the credentials or db (a config
-   * mistake, thrown), or anything else (Redis is down: logged, and the storage opens anyway; calls fail
+   * mistake, thrown), or anything else (Redis is down: logged, and the storage or pipeline opens anyway; calls fail
    * with RR_ERR_REDIS_UNAVAILABLE until Redis answers).
    *
    * @throws RR_ERR_REDIS_AUTH_FAILED, RR_ERR_REDIS_DB_REJECTED
@@ -117,40 +129,46 @@ export class Connection {
     const failure = classify(outcome.error);
     if (failure === 'auth' || failure === 'db') throw this.wrap(outcome.error, 'connect');
     this.warned = true;
-    this.log.warn('redis is unavailable, the storage opens anyway and reconnects in the background', { address: this.address, error: this.cause(outcome.error) });
+    const noun = this.subject.kind === 'kv storage' ? 'storage' : 'pipeline';
+    if (!this.quiet) this.log.warn(`redis is unavailable, the ${noun} opens anyway and reconnects in the background`, { address: this.address, error: this.cause(outcome.error) });
   }
 
   /** Rejects at once, without touching the socket, while Redis is away or after close. */
   check(): void {
-    if (this.closed) throw redisErrors.CLOSED(this.storage);
+    if (this.closed) throw redisErrors.CLOSED(describeSubject(this.subject));
     if (!this.ready) throw this.unavailable(this.lastError);
   }
 
   /** A coded error for a failure of `command`. */
   wrap(err: unknown, command: string): RrError {
     if (isRrError(err)) return err;
-    if (this.closed) return redisErrors.CLOSED(this.storage, { cause: err });
+    if (this.closed) return redisErrors.CLOSED(describeSubject(this.subject), { cause: err });
     switch (classify(err)) {
       case 'auth':
-        return redisErrors.AUTH_FAILED(this.address, message(err), { cause: err, details: { storage: this.storage } });
+        return redisErrors.AUTH_FAILED(this.address, message(err), { cause: err, details: this.details() });
       case 'db':
-        return redisErrors.DB_REJECTED(this.address, this.db, message(err), { cause: err, details: { storage: this.storage } });
+        return redisErrors.DB_REJECTED(this.address, this.db, message(err), { cause: err, details: this.details() });
       case 'reply':
-        return redisErrors.COMMAND_FAILED(this.address, command, message(err), { cause: err, details: { storage: this.storage } });
+        return redisErrors.COMMAND_FAILED(this.address, command, message(err), { cause: err, details: this.details() });
       default:
         return this.unavailable(err);
     }
   }
 
   private unavailable(err: unknown): RrError {
-    return redisErrors.UNAVAILABLE(this.address, this.storage, this.cause(err), {
+    return redisErrors.UNAVAILABLE(this.address, describeSubject(this.subject), this.cause(err), {
       ...(err === undefined ? {} : { cause: err }),
-      details: { storage: this.storage, address: this.address },
+      details: { ...this.details(), address: this.address },
     });
   }
 
+  /** `{ storage }` or `{ pipeline }`: what the error is about, for callers that branch on it. */
+  private details(): Record<string, string> {
+    return { [this.subject.kind === 'kv storage' ? 'storage' : 'pipeline']: this.subject.name };
+  }
+
   private cause(err: unknown = this.lastError): string {
-    if (err === undefined) return this.closed ? 'the storage is closed' : `no connection (${this.client.status})`;
+    if (err === undefined) return this.closed ? `the ${this.subject.kind} is closed` : `no connection (${this.client.status})`;
     const m = message(err);
     // A refused reconnect says only "connect ECONNREFUSED"; a dropped socket "Connection is closed".
     return m === '' ? String((err as { code?: unknown }).code ?? 'connection error') : m;

@@ -16,7 +16,7 @@ export async function openRedisStorage(ctx: KvOpenContext<RedisConfig>, internal
   const { config, storage, logger } = ctx;
   const mode = modeOf(config);
   const address = describeTarget(config);
-  const conn = new Connection(await createClient(config, storage), address, storage, config.db, logger);
+  const conn = new Connection(await createClient(config, `rr:kv:${storage}`), address, { kind: 'kv storage', name: storage }, config.db, logger);
   try {
     // A sentinel answers first, then the master: two connection attempts.
     await conn.firstConnect(config.dial_timeout * (mode === 'sentinel' ? 2 : 1) + 1000);

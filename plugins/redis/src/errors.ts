@@ -7,9 +7,9 @@ import { defineErrors } from '@rr/errors';
  */
 export const redisErrors = defineErrors('REDIS', {
   UNAVAILABLE: {
-    message: (address: string, storage: string, cause: string) => `redis at ${address} is unavailable (kv storage ${JSON.stringify(storage)}): ${cause}`,
+    message: (address: string, subject: string, cause: string) => `redis at ${address} is unavailable (${subject}): ${cause}`,
     hint:
-      'rr keeps reconnecting in the background (min_retry_backoff … max_retry_backoff apart) and the storage works again as soon as ' +
+      'rr keeps reconnecting in the background (min_retry_backoff … max_retry_backoff apart) and the storage or pipeline works again as soon as ' +
       'Redis answers, without a restart; check that Redis runs and that addrs points to it',
   },
   AUTH_FAILED: {
@@ -28,8 +28,15 @@ export const redisErrors = defineErrors('REDIS', {
     message: (key: string, file: string, cause: string) => `cannot read redis tls.${key} ${JSON.stringify(file)}: ${cause}`,
     hint: 'tls.root_ca, tls.cert and tls.key are PEM files readable by rr',
   },
+  CONSUMER_IN_USE: {
+    message: (pipeline: string, other: string, stream: string, group: string, consumer: string) =>
+      `jobs pipeline ${JSON.stringify(pipeline)} cannot consume redis stream ${JSON.stringify(stream)} as consumer ${JSON.stringify(consumer)} of group ${JSON.stringify(group)}: pipeline ${JSON.stringify(other)} of this rr already does`,
+    hint:
+      'two pipelines of one rr that share a stream and group need different `consumer` names (one consumer would redeliver the other\'s jobs); ' +
+      'or give them different streams',
+  },
   CLOSED: {
-    message: (storage: string) => `kv storage ${JSON.stringify(storage)} (redis) is closed`,
-    hint: 'rr is stopping: the storage was closed by the kv plugin',
+    message: (subject: string) => `${subject} (redis) is closed`,
+    hint: 'rr is stopping: the kv plugin closed the storage, or the jobs plugin stopped or destroyed the pipeline',
   },
 });

@@ -2,7 +2,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describeKvDriver } from '@rr/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisJobsDriver, delayedKeyOf, redisConfigSchema } from '../src/index.js';
 import { bytes, open, text, uniquePrefix } from './helpers.js';
+import { message, openPipeline } from './jobs-helpers.js';
 import { ask, killAll, privateServer, until, type PrivateServer } from './servers.js';
 
 const run = promisify(execFile);
@@ -58,6 +60,23 @@ describe('redis cluster (several addrs)', () => {
       expect(perNode).toEqual([0, 0, 0]);
     } finally {
       await storage.close(AbortSignal.timeout(2000));
+    }
+  });
+
+  it('carries jobs: each stream and its delayed set share a slot, so every script runs; destroy deletes both', async () => {
+    const driver = createRedisJobsDriver(redisConfigSchema.parse({ addrs: addrs() }));
+    for (const stream of ['', '{tenant}:jobs']) {
+      const { pipeline, nth } = await openPipeline(driver, { config: { stream, block_timeout: '200ms', delete_stream_on_stop: true }, name: 'cluster-jobs' });
+      const key = pipeline.queue;
+      const slots = await Promise.all([key, delayedKeyOf(key)].map(async (k) => (await ask(nodes[0]?.port as number, [`CLUSTER KEYSLOT ${k}`]))?.[0]));
+      expect(slots[0]).toBe(slots[1]);
+      await pipeline.push([message({ delayMs: 100 }), message()]);
+      await pipeline.resume();
+      await (await nth(1)).requeue({ delayMs: 50 });
+      await Promise.all([nth(2), nth(3)]);
+      await Promise.all([2, 3].map(async (n) => (await nth(n)).ack()));
+      expect(await pipeline.stat()).toMatchObject({ active: 0, delayed: 0, reserved: 0 });
+      await pipeline.destroy(AbortSignal.timeout(3000));
     }
   });
 
