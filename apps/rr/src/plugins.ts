@@ -10,6 +10,7 @@ import { logsPlugin } from '@rr/plugin-logs';
 import { memcachedPlugin } from '@rr/plugin-memcached';
 import { memoryPlugin } from '@rr/plugin-memory';
 import { metricsPlugin } from '@rr/plugin-metrics';
+import { natsPlugin } from '@rr/plugin-nats';
 import { redisPlugin } from '@rr/plugin-redis';
 import { resetterPlugin } from '@rr/plugin-resetter';
 import { createRpcPlugin } from '@rr/plugin-rpc';
@@ -33,6 +34,7 @@ export const plugins: readonly Plugin[] = [
   redisPlugin,
   memcachedPlugin,
   amqpPlugin,
+  natsPlugin,
   informerPlugin,
   metricsPlugin,
   statusPlugin,
