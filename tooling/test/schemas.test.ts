@@ -14,14 +14,24 @@ const plugins = workspacePackages().filter((p) => p.group === 'plugins' && exist
 type Json = Record<string, unknown>;
 
 async function pluginSchema(dir: string, id: string): Promise<Json> {
+  return (await pluginSection(dir, id)).schema;
+}
+
+/**
+ * A plugin's schema and the section it configures: its id, or `<id>ConfigKey` when it reads a nested
+ * section (a middleware's `http.static`).
+ */
+async function pluginSection(dir: string, id: string): Promise<{ key: string; schema: Json }> {
   const mod = (await import(join(dir, 'src/config.ts'))) as Record<string, unknown>;
-  const schema = mod[`${id.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())}ConfigSchema`];
+  const camel = id.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+  const key = typeof mod[`${camel}ConfigKey`] === 'string' ? (mod[`${camel}ConfigKey`] as string) : id;
+  const schema = mod[`${camel}ConfigSchema`];
   if (!(schema instanceof z.ZodType)) throw new Error(`${dir}/src/config.ts exports no ${id}ConfigSchema`);
   // io 'input': the schema describes what users write in YAML, before defaults and transforms.
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json;
   delete json.$schema;
   // Defaults computed from the machine (the OS temp dir) must not make the generated files differ per host.
-  return JSON.parse(JSON.stringify(json).split(JSON.stringify(tmpdir())).join('"<os temp dir>"')) as Json;
+  return { key, schema: JSON.parse(JSON.stringify(json).split(JSON.stringify(tmpdir())).join('"<os temp dir>"')) as Json };
 }
 
 function check(file: string, expected: string): void {
@@ -64,13 +74,23 @@ describe('generated config schemas', () => {
       'Durations take Go syntax (`60s`, `1m30s`); `${VAR}` and `${VAR:-default}` work in every string.',
       '',
     ];
+    const nested: { key: string; schema: Json }[] = [];
     for (const p of plugins) {
-      const schema = await pluginSchema(p.dir, p.folder);
-      properties[p.folder] = schema;
-      reference.push(`## \`${p.folder}\``, '', String(schema.description ?? ''), '', '| key | type | default | description |', '| --- | --- | --- | --- |');
+      const { key, schema } = await pluginSection(p.dir, p.folder);
+      // A nested section (http.static) is placed inside its parent once every root section is known.
+      if (key.includes('.')) nested.push({ key, schema });
+      else if (key === p.folder) properties[key] = schema;
+      reference.push(`## \`${key}\``, '', String(schema.description ?? ''), '', '| key | type | default | description |', '| --- | --- | --- | --- |');
       const out: string[] = [];
-      rows(schema, p.folder, out);
+      rows(schema, key, out);
       reference.push(...out, '');
+    }
+    for (const { key, schema } of nested) {
+      const [top, ...rest] = key.split('.');
+      let parent = properties[top as string] as Json | undefined;
+      for (const step of rest.slice(0, -1)) parent = ((parent?.properties ?? {}) as Record<string, Json>)[step];
+      if (parent === undefined) continue;
+      parent.properties = { ...((parent.properties ?? {}) as Record<string, Json>), [rest[rest.length - 1] as string]: schema };
     }
     const rootSchema = {
       $schema: 'https://json-schema.org/draft/2020-12/schema',

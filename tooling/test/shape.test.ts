@@ -11,7 +11,7 @@ describe('package shape', () => {
   });
 
   it.each(publishable.map((p) => [p.rel, p] as const))('%s is publishable on its own', (_rel, pkg) => {
-    const expectedName = pkg.group === 'plugins' ? `@rr/plugin-${pkg.folder}` : pkg.group === 'apps' && pkg.folder === 'rr' ? '@rr/cli' : `@rr/${pkg.folder}`;
+    const expectedName = pkg.group === 'plugins' ? `@rr/plugin-${pkg.folder.replaceAll('_', '-')}` : pkg.group === 'apps' && pkg.folder === 'rr' ? '@rr/cli' : `@rr/${pkg.folder}`;
     expect(pkg.json.name).toBe(expectedName);
     expect(pkg.json.private).not.toBe(true);
     expect(pkg.json.version).toMatch(/^\d+\.\d+\.\d+/);
