@@ -11,7 +11,7 @@ const allowed: Record<string, readonly string[] | '*'> = {
   '@rr/kernel': ['@rr/errors'],
   '@rr/config': ['@rr/errors'],
   '@rr/contracts': ['@rr/errors', '@rr/kernel', '@rr/config', '@rr/pool', '@rr/goridge'],
-  '@rr/testkit': ['@rr/errors', '@rr/kernel', '@rr/contracts', '@rr/config'],
+  '@rr/testkit': ['@rr/errors', '@rr/kernel', '@rr/contracts', '@rr/config', '@rr/pool'],
   '@rr/cli': '*',
   '@rr/e2e': '*',
   '@rr/tooling': '*',

@@ -16,6 +16,13 @@ import { resetterPlugin } from '@rr/plugin-resetter';
 import { createRpcPlugin } from '@rr/plugin-rpc';
 import { serverPlugin } from '@rr/plugin-server';
 import { statusPlugin } from '@rr/plugin-status';
+import { servicePlugin } from '@rr/plugin-service';
+import { grpcPlugin } from '@rr/plugin-grpc';
+import { staticPlugin } from '@rr/plugin-static';
+import { headersPlugin } from '@rr/plugin-headers';
+import { gzipPlugin } from '@rr/plugin-gzip';
+import { sendfilePlugin } from '@rr/plugin-sendfile';
+import { proxyIpParserPlugin } from '@rr/plugin-proxy-ip-parser';
 import { RR_VERSION } from './version.js';
 
 /**
@@ -27,6 +34,13 @@ export const plugins: readonly Plugin[] = [
   createRpcPlugin({ version: RR_VERSION }),
   serverPlugin,
   httpPlugin,
+  staticPlugin,
+  headersPlugin,
+  gzipPlugin,
+  sendfilePlugin,
+  proxyIpParserPlugin,
+  grpcPlugin,
+  servicePlugin,
   jobsPlugin,
   kvPlugin,
   memoryPlugin,

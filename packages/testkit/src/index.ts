@@ -4,3 +4,4 @@ export { endpointsProbe } from './endpoints-probe.js';
 export { describeKvDriver, type KvDriverSuiteOptions } from './kv-driver-suite.js';
 export { startRedisServer, type RedisServer } from './redis-server.js';
 export { describeJobsDriver, type JobsDriverSuiteOptions } from './jobs-driver-suite.js';
+export { testServerPlugin } from './server-plugin.js';

@@ -1,6 +1,6 @@
-import { poolFactoryRef, type NewPoolOptions, type WorkerPool } from '@rr/contracts';
-import { definePlugin, type Plugin } from '@rr/kernel';
-import { createPool } from '@rr/pool';
+import type { WorkerPool } from '@rr/contracts';
+import type { Plugin } from '@rr/kernel';
+import { testServerPlugin as serverPlugin } from '@rr/testkit';
 
 /** Where the php-sdk lives (its autoload.php is required by the fixtures). */
 export const PHP_SDK = new URL('../../../../php-sdk/', import.meta.url).pathname;
@@ -12,33 +12,5 @@ export const php = (script: string): string[] => ['php', '-d', 'display_errors=s
 /** Every pool created through {@link testServerPlugin}, for assertions. */
 export const createdPools: WorkerPool[] = [];
 
-/**
- * Stands in for the server plugin (plugins never import plugins): provides `server.poolFactory`
- * creating real @rr/pool pools that run `command` over pipes with RR_MODE, as the server plugin would.
- */
-export function testServerPlugin(command: readonly string[]): Plugin {
-  return definePlugin({
-    id: 'server',
-    kernel: '^1.0.0',
-    provides: { poolFactory: poolFactoryRef },
-    init: () => ({
-      provides: {
-        poolFactory: {
-          async newPool(o: NewPoolOptions) {
-            const options = {
-              name: o.name,
-              command,
-              env: { ...process.env, RR_MODE: o.mode ?? o.name, RR_RELAY: 'pipes', RR_SDK: PHP_SDK, ...o.env } as Record<string, string>,
-              config: o.config,
-              logger: o.logger,
-            };
-            const pool = createPool({ ...options, relay: 'pipes' });
-            await pool.start();
-            createdPools.push(pool);
-            return pool;
-          },
-        },
-      },
-    }),
-  });
-}
+/** testkit's stand-in server plugin running `command`, with RR_SDK set and pools recorded. */
+export const testServerPlugin = (command: readonly string[]): Plugin => serverPlugin(command, { env: { RR_SDK: PHP_SDK }, pools: createdPools });
