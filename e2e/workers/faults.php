@@ -49,6 +49,12 @@ while (($request = $http->waitRequest()) !== null) {
         case '/echo':
             $http->respond(200, $request->body);
             break;
+        case '/request':
+            $http->respond(200, json_encode(['method' => $request->method, 'uri' => $request->uri, 'protocol' => $request->protocol, 'remoteAddr' => $request->remoteAddr, 'headers' => $request->headers]), ['Content-Type' => ['application/json']]);
+            break;
+        case '/big':
+            $http->respond(200, str_repeat("compressible line of text\n", intdiv((int) ($query['bytes'] ?? 65536), 26)), ['Content-Type' => ['text/plain']]);
+            break;
         case '/uploads':
             $files = [];
             foreach ($request->uploads as $field => $file) {

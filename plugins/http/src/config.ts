@@ -7,8 +7,22 @@ const MB = 1024 * 1024;
 /** RoadRunner turns `max_request_size: 0` into 1000 MB (its sample's "0 = no limit" is wrong). */
 export const DEFAULT_MAX_REQUEST_SIZE = 1000 * MB;
 
-/** Middleware names RoadRunner knows; none is implemented as an rr plugin yet. */
+/**
+ * Middleware names RoadRunner knows (for the warning about a name nothing provides). Which ones run is
+ * decided at init from the middlewares the http plugin collected (`httpMiddlewaresRef`).
+ */
 export const KNOWN_MIDDLEWARE = ['headers', 'gzip', 'static', 'sendfile', 'http_metrics', 'proxy_ip_parser', 'otel', 'cache'] as const;
+
+/** Client certificate policies, as Go's tls.ClientAuthType (`no_client_cert` is RoadRunner's Go spelling). */
+export const CLIENT_AUTH_TYPES = [
+  'no_client_certs',
+  'no_client_cert',
+  'request_client_cert',
+  'require_any_client_cert',
+  'verify_client_cert_if_given',
+  'require_and_verify_client_cert',
+] as const;
+export type ClientAuthType = (typeof CLIENT_AUTH_TYPES)[number];
 
 const address = (what: string) =>
   z
@@ -44,19 +58,21 @@ const acmeSchema = z
     alt_tlsalpn_port: int({ min: 1, max: 65_535 }).default(443).describe('Port of the tlsalpn-01 challenge'),
     use_production_endpoint: bool().default(false).describe("Use Let's Encrypt production instead of staging"),
   })
-  .describe('ACME (not supported yet)');
+  .describe('ACME (not supported yet: accepted and warned about; cert and key are used when also given)');
 
 const sslSchema = z
   .strictObject({
-    address: address('http.ssl.address').default('127.0.0.1:443').describe('TLS listener'),
-    redirect: bool().default(false).describe('The plain listener redirects to https'),
-    cert: z.string().optional().describe('PEM certificate file'),
-    key: z.string().optional().describe('PEM key file'),
-    root_ca: z.string().optional().describe('CA bundle for client certificates (mTLS)'),
+    address: address('http.ssl.address')
+      .default('127.0.0.1:443')
+      .describe('TLS listener "host:port" (":443" = all interfaces); serves HTTP/2 (ALPN h2) and HTTP/1.1'),
+    redirect: bool().default(false).describe('The plain listener (http.address) answers every request with a 308 redirect to https'),
+    cert: z.string().optional().describe('PEM certificate file (chain allowed)'),
+    key: z.string().optional().describe('PEM private key file'),
+    root_ca: z.string().optional().describe('PEM CA bundle that client certificates are verified against (mTLS); client_auth_type applies only with it'),
     client_auth_type: z
-      .enum(['no_client_certs', 'request_client_cert', 'require_any_client_cert', 'verify_client_cert_if_given', 'require_and_verify_client_cert'])
+      .enum(CLIENT_AUTH_TYPES)
       .default('no_client_certs')
-      .describe('Client certificate policy'),
+      .describe('Client certificate policy (Go names): no_client_certs, request_client_cert, require_any_client_cert, verify_client_cert_if_given, require_and_verify_client_cert'),
     acme: acmeSchema.optional(),
   })
   .superRefine((ssl, ctx) => {
@@ -64,7 +80,7 @@ const sslSchema = z
     if (ssl.cert === undefined) ctx.addIssue({ code: 'custom', path: ['cert'], message: 'required when http.ssl is set without acme' });
     if (ssl.key === undefined) ctx.addIssue({ code: 'custom', path: ['key'], message: 'required when http.ssl is set without acme' });
   })
-  .describe('TLS listener (accepted, not supported yet)');
+  .describe('TLS listener (HTTPS, HTTP/2 over TLS, mTLS)');
 
 const looseSection = (what: string) => z.record(z.string(), z.unknown()).describe(what);
 
@@ -73,7 +89,7 @@ export const httpConfigSchema = z
   .strictObject({
     address: address('http.address')
       .optional()
-      .describe('HTTP/1.1 listener "host:port" (":8080" = all interfaces, port 0 = any free port); without address, ssl or fcgi the plugin is disabled'),
+      .describe('Plain HTTP listener "host:port" (":8080" = all interfaces, port 0 = any free port); HTTP/1.1, plus HTTP/2 with http2.h2c; without address, ssl or fcgi the plugin is disabled'),
     internal_error_code: int({ min: 100, max: 599 }).default(500).describe('Status answered when rr itself fails a request (no worker, worker error)'),
     max_request_size: size({ bare: 'MB' })
       .default(0)
@@ -81,7 +97,10 @@ export const httpConfigSchema = z
       .describe('Largest accepted request body; a bare number is MB; 0 = 1000 MB, as RoadRunner'),
     raw_body: bool().default(false).describe('Pass url-encoded and multipart bodies to the worker unparsed'),
     access_logs: bool().default(false).describe('Log every request at info as "http access log" (otherwise one debug line)'),
-    middleware: z.array(z.string()).default([]).describe('Ordered middleware names, outermost first (none is implemented yet: each is warned about)'),
+    middleware: z
+      .array(z.string())
+      .default([])
+      .describe('Ordered middleware names, outermost first (PHP is innermost); a name no compiled-in plugin provides is warned about and skipped'),
     payload_encoding: z
       .enum(['json', 'proto'])
       .default('json')
@@ -91,11 +110,11 @@ export const httpConfigSchema = z
     ssl: sslSchema.optional(),
     http2: z
       .strictObject({
-        h2c: bool().default(false).describe('HTTP/2 over cleartext on the plain listener'),
-        max_concurrent_streams: int({ min: 1 }).default(128).describe('HTTP/2 stream limit'),
+        h2c: bool().default(false).describe('HTTP/2 over cleartext on the plain listener (prior knowledge), beside HTTP/1.1'),
+        max_concurrent_streams: int({ min: 1 }).default(128).describe('Concurrent streams per HTTP/2 connection'),
       })
       .optional()
-      .describe('HTTP/2 (accepted, not supported yet)'),
+      .describe('HTTP/2 (always offered over TLS through ALPN)'),
     http3: z
       .strictObject({
         address: address('http.http3.address').describe('QUIC listener'),
@@ -108,11 +127,11 @@ export const httpConfigSchema = z
       .strictObject({ address: z.string().min(1).describe('FastCGI listener: tcp://host:port or unix:path') })
       .optional()
       .describe('FastCGI listener (accepted, not supported yet)'),
-    trusted_subnets: z.array(z.string()).optional().describe('CIDRs whose proxy headers are trusted (proxy_ip_parser middleware; not supported yet)'),
-    trusted_headers: z.array(z.string()).optional().describe('Headers read for the client IP (proxy_ip_parser middleware; not supported yet)'),
-    headers: looseSection('headers middleware settings (not supported yet)').optional(),
-    static: looseSection('static middleware settings (not supported yet)').optional(),
-    cache: looseSection('cache middleware settings (not supported yet)').optional(),
+    trusted_subnets: z.array(z.string()).optional().describe('CIDRs whose proxy headers are trusted (read by the proxy_ip_parser middleware plugin)'),
+    trusted_headers: z.array(z.string()).optional().describe('Headers read for the client IP (read by the proxy_ip_parser middleware plugin)'),
+    headers: looseSection('headers middleware settings (validated by the headers middleware plugin)').optional(),
+    static: looseSection('static middleware settings (validated by the static middleware plugin)').optional(),
+    cache: looseSection('cache middleware settings (no rr plugin yet)').optional(),
   })
   .describe('HTTP server that forwards requests to PHP workers');
 
@@ -121,27 +140,50 @@ export type HttpConfigInput = z.input<typeof httpConfigSchema>;
 /** The `http` section after validation and defaults. */
 export type HttpConfig = z.output<typeof httpConfigSchema>;
 
+/** Config sections owned by middleware plugins, with the middleware that reads them. */
+const MIDDLEWARE_SECTIONS = [
+  ['headers', 'headers'],
+  ['static', 'static'],
+  ['cache', 'cache'],
+  ['trusted_subnets', 'proxy_ip_parser'],
+  ['trusted_headers', 'proxy_ip_parser'],
+] as const;
+
 /**
- * Warnings for keys that validate but do nothing yet, so a RoadRunner config loads without silently
- * losing behaviour. Each string is one log line.
+ * Warnings for config that validates but does nothing in this rr, so a RoadRunner config loads without
+ * silently losing behaviour: listeners not implemented, middleware names (and their sections) no
+ * compiled-in plugin provides. `available` holds the names of the collected middlewares. Each string
+ * is one log line; each middleware name is warned about once.
  */
-export function unsupportedWarnings(config: HttpConfig): string[] {
+export function unsupportedWarnings(config: HttpConfig, available: ReadonlySet<string> = new Set()): string[] {
   const out: string[] = [];
-  if (config.ssl !== undefined) out.push('http.ssl is not supported yet: no TLS listener is started (terminate TLS in a proxy in front of rr)');
-  if (config.http2 !== undefined) out.push('http.http2 is not supported yet: only HTTP/1.1 is served');
+  if (config.ssl?.acme !== undefined) {
+    out.push(
+      config.ssl.cert !== undefined && config.ssl.key !== undefined
+        ? 'http.ssl.acme is not supported yet: the TLS listener uses http.ssl.cert and http.ssl.key'
+        : 'http.ssl.acme is not supported yet: no TLS listener is started (set http.ssl.cert and http.ssl.key)',
+    );
+  }
+  if (config.ssl !== undefined && config.ssl.root_ca === undefined && config.ssl.client_auth_type !== 'no_client_certs' && config.ssl.client_auth_type !== 'no_client_cert') {
+    out.push(`http.ssl.client_auth_type '${config.ssl.client_auth_type}' has no effect without http.ssl.root_ca (as in RoadRunner)`);
+  }
   if (config.http3 !== undefined) out.push('http.http3 is not supported yet: no QUIC listener is started');
   if (config.fcgi !== undefined) out.push('http.fcgi is not supported yet: no FastCGI listener is started');
-  if (config.trusted_subnets !== undefined || config.trusted_headers !== undefined) {
-    out.push('http.trusted_subnets/trusted_headers are not supported yet: remoteAddr is always the peer address');
+  const sectionWarned = new Set<string>();
+  for (const [key, middleware] of MIDDLEWARE_SECTIONS) {
+    if (config[key] === undefined || available.has(middleware) || sectionWarned.has(middleware)) continue;
+    sectionWarned.add(middleware);
+    const keys = middleware === 'proxy_ip_parser' ? 'http.trusted_subnets/trusted_headers' : `http.${key}`;
+    out.push(`${keys} is ignored: middleware '${middleware}' is not available in this rr (its plugin is not compiled in)`);
   }
-  for (const key of ['headers', 'static', 'cache'] as const) {
-    if (config[key] !== undefined) out.push(`http.${key} is not supported yet: its middleware is not available in rr`);
-  }
+  const warned = new Set<string>();
   for (const name of config.middleware) {
+    if (available.has(name) || warned.has(name)) continue;
+    warned.add(name);
     out.push(
       (KNOWN_MIDDLEWARE as readonly string[]).includes(name)
-        ? `middleware '${name}' is not supported yet and is skipped`
-        : `unknown middleware '${name}' is skipped (known: ${KNOWN_MIDDLEWARE.join(', ')})`,
+        ? `middleware '${name}' is not available in this rr (its plugin is not compiled in)`
+        : `unknown middleware '${name}' is skipped (known: ${[...new Set([...KNOWN_MIDDLEWARE, ...available])].join(', ')})`,
     );
   }
   return out;

@@ -11,7 +11,15 @@ export const httpErrors = defineErrors('HTTP', {
   },
   NO_LISTENER: {
     message: (configured: string) => `http has no listener it can run: ${configured} not supported yet and http.address is not set`,
-    hint: 'set http.address (e.g. "127.0.0.1:8080") and put a TLS-terminating proxy in front until http.ssl/http.fcgi are implemented',
+    hint: 'set http.address (e.g. "127.0.0.1:8080"), or http.ssl with cert and key (ACME and FastCGI are not implemented)',
+  },
+  TLS_FILE: {
+    message: (key: string, path: string, reason: string) => `http cannot read ${key} '${path}': ${reason}`,
+    hint: 'http.ssl.cert, http.ssl.key and http.ssl.root_ca are paths to PEM files readable by rr',
+  },
+  TLS_INVALID: {
+    message: (reason: string) => `http.ssl is not usable: ${reason}`,
+    hint: 'check that http.ssl.cert and http.ssl.key are PEM files of the same key pair, and http.ssl.root_ca a PEM CA bundle',
   },
   NOT_STARTED: {
     message: () => 'the http pool has not started yet',

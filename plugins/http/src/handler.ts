@@ -1,7 +1,8 @@
 import { unlink } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { ExecResult, Logger, Payload, WorkerPool } from '@rr/contracts';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { HTTP_REQUEST_STATE, type ExecResult, type HttpRequestState, type Logger, type Payload, type WorkerPool } from '@rr/contracts';
 import { isRrError } from '@rr/errors';
 import type { HttpConfig } from './config.js';
 import { httpErrors } from './errors.js';
@@ -10,7 +11,7 @@ import { readMultipart, type UploadRules } from './multipart.js';
 import type { HttpMetrics } from './metrics.js';
 import { encodeProtoRequest } from './proto.js';
 import { collectHeaders, parseCookies, remoteAddress, requestUri } from './request.js';
-import { decodeResponseContext, escapeHtml, prepareHeaders, sniffContentType, writeHeadSafe, writeInterim } from './response.js';
+import { decodeResponseContext, escapeHtml, H2_CONNECTION_HEADERS, prepareHeaders, sniffContentType, writeHeadSafe, writeInterim } from './response.js';
 
 const CODEC_JSON = 0x08;
 const CODEC_PROTO = 0x80;
@@ -27,12 +28,19 @@ export interface HandlerOptions {
   tls?: boolean;
   /** Request counts and durations for the metrics plugin. */
   metrics?: HttpMetrics;
+  /**
+   * Middlewares run before this handler, so requests may carry {@link HttpRequestState} overrides
+   * (remoteAddr, attributes). Off, the state is not even looked at.
+   */
+  stateful?: boolean;
 }
 
 /** Per-request bookkeeping shared by the steps and the access log. */
 interface Exchange {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
+  /** An HTTP/2 stream (Node's compat objects): no connection headers, no raw socket writes. */
+  readonly h2: boolean;
   readonly started: number;
   /** Aborts when the client's connection closes. */
   readonly signal: AbortSignal;
@@ -57,6 +65,7 @@ class HttpStatus {
 export function createRequestHandler(options: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { pool, config, logger, metrics } = options;
   const tls = options.tls ?? false;
+  const stateful = options.stateful ?? false;
   const limit = config.max_request_size;
   const internalCode = config.internal_error_code;
   const debug = config.pool.debug;
@@ -75,7 +84,10 @@ export function createRequestHandler(options: HandlerOptions): (req: IncomingMes
     const headers = req.headers;
     const length = headers['content-length'];
     if (length !== undefined && Number(length) > limit) throw new HttpStatus(413, httpErrors.BODY_TOO_LARGE(limit));
-    const hasBody = (length !== undefined && length !== '0') || headers['transfer-encoding'] !== undefined;
+    // HTTP/2 needs no length for a body; a request without one ends with its HEADERS frame.
+    const hasBody = x.h2
+      ? !(req as unknown as Http2ServerRequest).stream.endAfterHeaders
+      : (length !== undefined && length !== '0') || headers['transfer-encoding'] !== undefined;
     const type = headers['content-type'];
     if (type !== undefined && !config.raw_body) {
       if (type.includes('application/x-www-form-urlencoded')) {
@@ -101,9 +113,19 @@ export function createRequestHandler(options: HandlerOptions): (req: IncomingMes
     const { req } = x;
     const method = req.method ?? 'GET';
     const { headers, cookieLines } = collectHeaders(req.rawHeaders);
+    // HTTP/2 may split Cookie into one field per pair; Go's server joins them back into one.
+    if (x.h2 && cookieLines.length > 1) headers['Cookie'] = [cookieLines.join('; ')];
     const cookies = parseCookies(cookieLines);
     const { uri, rawQuery } = requestUri(req, tls);
-    const remoteAddr = remoteAddress(req);
+    let remoteAddr = remoteAddress(req);
+    let attributes: Record<string, unknown> = {};
+    if (stateful) {
+      const state = (req as StatefulRequest)[HTTP_REQUEST_STATE];
+      if (state !== undefined) {
+        if (state.remoteAddr !== undefined) remoteAddr = state.remoteAddr;
+        if (state.attributes !== undefined) attributes = state.attributes;
+      }
+    }
     const protocol = `HTTP/${req.httpVersion}`;
     if (proto) {
       const context = encodeProtoRequest({
@@ -116,13 +138,13 @@ export function createRequestHandler(options: HandlerOptions): (req: IncomingMes
         rawQuery,
         parsed,
         uploads: uploads === null ? '' : JSON.stringify(uploads),
-        attributes: {},
+        attributes,
       });
       return { context, body, codec: CODEC_PROTO };
     }
     // Key order and presence are RoadRunner's; roadrunner-http ≤ 3.4 requires rawQuery, remoteAddr,
     // protocol, method, uri and parsed even when empty (PROTOCOL §10).
-    const context = JSON.stringify({ remoteAddr, protocol, method, uri, headers, cookies, rawQuery, parsed, uploads, attributes: {} });
+    const context = JSON.stringify({ remoteAddr, protocol, method, uri, headers, cookies, rawQuery, parsed, uploads, attributes });
     return { context: Buffer.from(context), body, codec: CODEC_JSON };
   }
 
@@ -135,6 +157,7 @@ export function createRequestHandler(options: HandlerOptions): (req: IncomingMes
     // A whole response gets a Content-Length (Go does the same for short bodies); streams go chunked.
     if (whole && !h.hasLength && h.trailers === undefined && status !== 204 && status !== 304) h.flat.push('Content-Length', String(body.length));
     if (h.trailers !== undefined) pendingTrailers.set(res, h.trailers);
+    if (x.h2) dropConnectionHeaders(h.flat);
     const dropped = writeHeadSafe(res, status, h.flat);
     if (dropped.length > 0) logger.warn('invalid response headers from the worker were dropped', { headers: dropped });
   }
@@ -146,7 +169,7 @@ export function createRequestHandler(options: HandlerOptions): (req: IncomingMes
     const status = ctx.status;
     if (!Number.isInteger(status) || status < 100 || status > 599) throw new HttpStatus(500, `unknown status code from worker: ${status}`);
     if (status < 200) {
-      writeInterim(x.res, status, ctx.headers);
+      writeInterim(x.res, status, ctx.headers, x.h2);
       return false;
     }
     writeFinal(x, frame, status, ctx.headers, whole);
@@ -256,11 +279,19 @@ export function createRequestHandler(options: HandlerOptions): (req: IncomingMes
     const body = text === undefined ? EMPTY : Buffer.from(text);
     if (body.length > 0) flat.push('Content-Type', 'text/plain; charset=utf-8');
     flat.push('Content-Length', String(body.length));
-    // The rest of an over-large body is not read: the connection cannot be reused.
-    if (close) flat.push('Connection', 'close');
+    // The rest of an over-large body is not read: the connection cannot be reused. An HTTP/2 stream is
+    // reset with NO_ERROR once the answer is out instead, which tells the client to stop sending
+    // (RFC 9113 §8.1) and leaves the connection's other streams alone.
+    if (close && !x.h2) flat.push('Connection', 'close');
     x.res.writeHead(status, flat);
-    x.res.end(body);
+    if (close && x.h2) x.res.end(body, () => (x.res as unknown as Http2ServerResponse).stream.close());
+    else x.res.end(body);
     x.bytes += body.length;
+  }
+
+  /** The client's address as logged: a middleware's override (proxy_ip_parser) wins, as in RoadRunner. */
+  function clientAddress(req: IncomingMessage): string {
+    return (stateful ? (req as StatefulRequest)[HTTP_REQUEST_STATE]?.remoteAddr : undefined) ?? remoteAddress(req);
   }
 
   // ── access log ─────────────────────────────────────────────────────────────────────────────────
@@ -268,7 +299,7 @@ export function createRequestHandler(options: HandlerOptions): (req: IncomingMes
     const { req, res } = x;
     const elapsed = Math.round((performance.now() - x.started) * 1000) / 1000;
     if (!config.access_logs) {
-      logger.debug('http log', { status: res.statusCode, method: req.method, uri: req.url, remote_addr: remoteAddress(req), bytes: x.bytes, elapsed });
+      logger.debug('http log', { status: res.statusCode, method: req.method, uri: req.url, remote_addr: clientAddress(req), bytes: x.bytes, elapsed });
       return;
     }
     const h = req.headers;
@@ -277,7 +308,7 @@ export function createRequestHandler(options: HandlerOptions): (req: IncomingMes
       status: res.statusCode,
       method: req.method,
       uri: req.url,
-      remote_addr: remoteAddress(req),
+      remote_addr: clientAddress(req),
       bytes: x.bytes,
       elapsed,
       query: q < 0 ? '' : (req.url as string).slice(q + 1),
@@ -289,7 +320,8 @@ export function createRequestHandler(options: HandlerOptions): (req: IncomingMes
   }
 
   return function handle(req: IncomingMessage, res: ServerResponse): void {
-    const x: Exchange = { req, res, started: performance.now(), signal: connectionSignal(req), bytes: 0, tempFiles: undefined };
+    const h2 = req.httpVersionMajor === 2;
+    const x: Exchange = { req, res, h2, started: performance.now(), signal: h2 ? streamSignal(req) : connectionSignal(req), bytes: 0, tempFiles: undefined };
     let closed = false;
     let settled = false;
     const cleanup = (): void => {
@@ -340,6 +372,30 @@ export function createRequestHandler(options: HandlerOptions): (req: IncomingMes
 }
 
 const pendingTrailers = new WeakMap<ServerResponse, Record<string, string>>();
+
+type StatefulRequest = IncomingMessage & { [HTTP_REQUEST_STATE]?: HttpRequestState };
+
+/** Removes the connection-specific lines HTTP/2 forbids from a flat header list, in place. */
+function dropConnectionHeaders(flat: string[]): void {
+  let j = 0;
+  for (let i = 0; i < flat.length; i += 2) {
+    if (H2_CONNECTION_HEADERS.has((flat[i] as string).toLowerCase())) continue;
+    flat[j++] = flat[i] as string;
+    flat[j++] = flat[i + 1] as string;
+  }
+  flat.length = j;
+}
+
+/**
+ * An HTTP/2 request's AbortSignal, aborted when its stream closes (the client reset it, or the
+ * connection went away). Per stream, not per connection: streams of one connection end independently,
+ * and the compat `req.socket` forwards `once('close')` to the stream anyway.
+ */
+function streamSignal(req: IncomingMessage): AbortSignal {
+  const controller = new AbortController();
+  (req as unknown as Http2ServerRequest).stream.once('close', () => controller.abort());
+  return controller.signal;
+}
 
 const kSignal = Symbol('rr.http.connectionSignal');
 type SignalledSocket = Socket & { [kSignal]?: AbortSignal };

@@ -44,7 +44,8 @@ export function canonicalHeaderName(name: string): string {
 
 /**
  * Headers as RoadRunner sends them: canonical names, every line's value kept separately in arrival
- * order, no `Host` (Go moves it into the URL). Also returns the Cookie lines for {@link parseCookies}.
+ * order, no `Host` (Go moves it into the URL) and no HTTP/2 pseudo-headers. Also returns the Cookie
+ * lines for {@link parseCookies}.
  */
 export function collectHeaders(rawHeaders: readonly string[]): { headers: Record<string, string[]>; cookieLines: string[] } {
   // A plain object, not Object.create(null): V8's fast JSON.stringify path skips dictionary-mode
@@ -52,7 +53,10 @@ export function collectHeaders(rawHeaders: readonly string[]): { headers: Record
   const headers: Record<string, string[]> = {};
   const cookieLines: string[] = [];
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = canonicalHeaderName(rawHeaders[i] as string);
+    const raw = rawHeaders[i] as string;
+    // HTTP/2 pseudo-headers (:method, :path, :authority…) are not headers to Go's handlers either.
+    if (raw.charCodeAt(0) === 0x3a) continue;
+    const name = canonicalHeaderName(raw);
     if (name === 'Host') continue;
     const value = rawHeaders[i + 1] as string;
     const list = Object.hasOwn(headers, name) ? headers[name] : undefined;
@@ -121,7 +125,8 @@ export function requestUri(req: IncomingMessage, tls: boolean): { uri: string; r
   const q = target.indexOf('?');
   const rawQuery = q < 0 ? '' : target.slice(q + 1);
   if (target.startsWith('http://') || target.startsWith('https://')) return { uri: target, rawQuery };
-  let host = req.headers.host ?? '';
+  // HTTP/2 carries the host in :authority (Go's r.Host there too).
+  let host = req.headers.host ?? (req.headers[':authority'] as string | undefined) ?? '';
   if (host.includes('\r') || host.includes('\n')) host = host.replace(/[\r\n]/g, '');
   return { uri: `${tls ? 'https' : 'http'}://${host}${target}`, rawQuery };
 }

@@ -1,4 +1,5 @@
 import { validateHeaderName, validateHeaderValue, type ServerResponse } from 'node:http';
+import type { Http2ServerResponse } from 'node:http2';
 import type { Payload } from '@rr/contracts';
 import { httpErrors } from './errors.js';
 import { decodeProtoResponse, type ResponseContext } from './proto.js';
@@ -114,6 +115,9 @@ export function writeHeadSafe(res: ServerResponse, status: number, flat: string[
         dropped.push(flat[i] as string);
       }
     }
+    // writeHead may have stored some lines before it threw (always with HTTP/2, and on HTTP/1 when
+    // headers were set before): start again from none of the worker's names.
+    for (let i = 0; i < flat.length; i += 2) res.removeHeader(flat[i] as string);
     res.writeHead(status, kept);
     return dropped;
   }
@@ -124,11 +128,12 @@ interface RawWriter {
 }
 
 /**
- * Sends a 1xx interim response. 103 with a Link header goes through `writeEarlyHints`; other 1xx (and a
- * 103 whose Link Node refuses) are written raw before the final head. 101 is ignored: a worker cannot
- * switch protocols (RoadRunner v6 behaviour).
+ * Sends a 1xx interim response. 103 with a Link header goes through `writeEarlyHints` (HTTP/1 and
+ * HTTP/2); other 1xx (and a 103 whose Link Node refuses) are written raw before the final head, or on
+ * HTTP/2 (`h2`) as an extra HEADERS frame. 101 is ignored: a worker cannot switch protocols
+ * (RoadRunner v6 behaviour).
  */
-export function writeInterim(res: ServerResponse, status: number, headers: Record<string, unknown>): void {
+export function writeInterim(res: ServerResponse, status: number, headers: Record<string, unknown>, h2 = false): void {
   if (status === 101 || res.headersSent || res.destroyed) return;
   if (status === 103) {
     const hints: Record<string, string | string[]> = {};
@@ -147,6 +152,10 @@ export function writeInterim(res: ServerResponse, status: number, headers: Recor
       }
     }
   }
+  if (h2) {
+    writeInterimH2(res as unknown as Http2ServerResponse, status, headers);
+    return;
+  }
   let head = `HTTP/1.1 ${status} ${STATUS_1XX[status] ?? 'Informational'}\r\n`;
   for (const name in headers) {
     for (const v of valuesOf(headers[name])) {
@@ -161,6 +170,27 @@ export function writeInterim(res: ServerResponse, status: number, headers: Recor
   if (typeof raw._writeRaw === 'function') raw._writeRaw(head, 'latin1');
   else res.socket?.write(head, 'latin1');
 }
+
+/** An HTTP/2 interim response is a HEADERS frame with a 1xx :status before the final one. */
+function writeInterimH2(res: Http2ServerResponse, status: number, headers: Record<string, unknown>): void {
+  const out: Record<string, string | string[] | number> = {};
+  for (const name in headers) {
+    const lower = name.toLowerCase();
+    if (H2_CONNECTION_HEADERS.has(lower)) continue;
+    const values = valuesOf(headers[name]).map(String);
+    if (values.some((v) => /[\r\n]/.test(v))) continue;
+    out[lower] = values;
+  }
+  out[':status'] = status;
+  try {
+    res.stream.additionalHeaders(out);
+  } catch {
+    // A name HTTP/2 refuses: the interim response is only a hint, the final one still goes out.
+  }
+}
+
+/** Connection-specific header fields HTTP/2 forbids (RFC 9113 §8.2.2); Go's server drops them too. */
+export const H2_CONNECTION_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 
 const STATUS_1XX: Record<number, string> = { 100: 'Continue', 102: 'Processing', 103: 'Early Hints' };
 

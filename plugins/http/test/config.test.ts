@@ -72,16 +72,35 @@ pool: { num_workers: 4, max_jobs: 64, supervisor: { exec_ttl: 60s } }
 `);
     expect(r.success).toBe(true);
     expect(unsupportedWarnings(r.data!)).toEqual([
-      'http.ssl is not supported yet: no TLS listener is started (terminate TLS in a proxy in front of rr)',
-      'http.http2 is not supported yet: only HTTP/1.1 is served',
       'http.fcgi is not supported yet: no FastCGI listener is started',
-      'http.trusted_subnets/trusted_headers are not supported yet: remoteAddr is always the peer address',
-      'http.headers is not supported yet: its middleware is not available in rr',
-      'http.static is not supported yet: its middleware is not available in rr',
-      "middleware 'headers' is not supported yet and is skipped",
-      "middleware 'gzip' is not supported yet and is skipped",
+      "http.headers is ignored: middleware 'headers' is not available in this rr (its plugin is not compiled in)",
+      "http.static is ignored: middleware 'static' is not available in this rr (its plugin is not compiled in)",
+      "http.trusted_subnets/trusted_headers is ignored: middleware 'proxy_ip_parser' is not available in this rr (its plugin is not compiled in)",
+      "middleware 'headers' is not available in this rr (its plugin is not compiled in)",
+      "middleware 'gzip' is not available in this rr (its plugin is not compiled in)",
       "unknown middleware 'nosuch' is skipped (known: headers, gzip, static, sendfile, http_metrics, proxy_ip_parser, otel, cache)",
     ]);
+    // Sections and names whose middleware was collected are not warned about.
+    expect(unsupportedWarnings(r.data!, new Set(['headers', 'gzip', 'static', 'proxy_ip_parser', 'nosuch']))).toEqual([
+      'http.fcgi is not supported yet: no FastCGI listener is started',
+    ]);
+  });
+
+  it('warns about ACME, http3 and a client_auth_type without root_ca', async () => {
+    const r = await parse(`
+address: ":8080"
+ssl: { cert: /c.pem, key: /k.pem, client_auth_type: require_and_verify_client_cert, acme: { email: a@b.c, domains: [b.c] } }
+http3: { address: ":8443" }
+middleware: [gzip, gzip]
+`);
+    expect(unsupportedWarnings(r.data!)).toEqual([
+      'http.ssl.acme is not supported yet: the TLS listener uses http.ssl.cert and http.ssl.key',
+      "http.ssl.client_auth_type 'require_and_verify_client_cert' has no effect without http.ssl.root_ca (as in RoadRunner)",
+      'http.http3 is not supported yet: no QUIC listener is started',
+      "middleware 'gzip' is not available in this rr (its plugin is not compiled in)",
+    ]);
+    const acmeOnly = await parse('ssl: { acme: { email: a@b.c, domains: [b.c] } }');
+    expect(unsupportedWarnings(acmeOnly.data!)).toEqual(['http.ssl.acme is not supported yet: no TLS listener is started (set http.ssl.cert and http.ssl.key)']);
   });
 
   it('has no warnings for a plain config', async () => {

@@ -98,7 +98,7 @@ describe('http plugin lifecycle', () => {
     const address = String(t.logger.find('http server listening', 'info')[0]?.fields['address']);
     expect(address).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(address).not.toBe('127.0.0.1:0');
-    expect(t.logger.find("middleware 'gzip' is not supported yet and is skipped", 'warn')).toHaveLength(1);
+    expect(t.logger.find("middleware 'gzip' is not available in this rr (its plugin is not compiled in)", 'warn')).toHaveLength(1);
     expect((await send(`http://${address}/hello`)).text).toBe('hello');
 
     const [workers] = t.seen.workers ?? [];

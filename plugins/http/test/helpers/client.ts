@@ -1,4 +1,5 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { connect as http2Connect, type ClientHttp2Session, type SecureClientSessionOptions } from 'node:http2';
 import { connect } from 'node:net';
 
 /** A response read whole by {@link send}. */
@@ -86,4 +87,52 @@ export function multipart(parts: ({ name: string; value: string } | { name: stri
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** A response read whole over HTTP/2. */
+export interface H2Sent {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  trailers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  text: string;
+  /** 1xx HEADERS frames seen before the final one. */
+  informational: Record<string, string | string[] | number | undefined>[];
+}
+
+/** One request on an HTTP/2 session (node:http2), collecting interim headers and trailers. */
+export function h2send(
+  session: ClientHttp2Session,
+  path: string,
+  options: { method?: string; headers?: Record<string, string | string[]>; body?: string | Buffer } = {},
+): Promise<H2Sent> {
+  return new Promise((resolve, reject) => {
+    const stream = session.request({ ':method': options.method ?? 'GET', ':path': path, ...options.headers });
+    const informational: H2Sent['informational'] = [];
+    let head: Record<string, string | string[] | undefined> = {};
+    let trailers: H2Sent['trailers'] = {};
+    const chunks: Buffer[] = [];
+    stream.on('headers', (h) => informational.push({ ...h }));
+    stream.on('response', (h) => (head = { ...h } as Record<string, string | string[] | undefined>));
+    stream.on('trailers', (t) => (trailers = { ...t }));
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => {
+      const body = Buffer.concat(chunks);
+      resolve({ status: Number(head[':status']), headers: head, trailers, body, text: body.toString(), informational });
+    });
+    stream.on('error', reject);
+    stream.end(options.body);
+  });
+}
+
+/** An HTTP/2 session (`https://` over TLS with ALPN h2, `http://` as h2c with prior knowledge), once connected. */
+export function h2connect(url: string, options: SecureClientSessionOptions = {}): Promise<ClientHttp2Session> {
+  return new Promise((resolve, reject) => {
+    const session = http2Connect(url, options);
+    session.once('connect', () => {
+      session.off('error', reject);
+      resolve(session);
+    });
+    session.once('error', reject);
+  });
 }
