@@ -4,12 +4,11 @@
 // consumers → ack) per driver, in one run. See bench/README.md.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { freePort } from './lib/net.mjs';
+import { freePort, waitForPort } from './lib/net.mjs';
 import { spawnTracked, stopTracked } from './lib/procs.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -46,19 +45,6 @@ const PIPELINES = {
   nats: (name) => `        subject: rr-bench-${name}\n        stream: rr-bench-${name}\n        delete_stream_on_stop: true\n        prefetch: 100\n`,
 };
 const drivers = opts.drivers.split(',').filter((d) => d in PIPELINES);
-
-async function waitForPort(port, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => (s.destroy(), resolve(true)));
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`port ${port} did not open within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function php(args) {
   return new Promise((resolve, reject) => {

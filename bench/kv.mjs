@@ -4,12 +4,11 @@
 // with phpredis straight to the same Redis as the peer, side by side in one run. See bench/README.md.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { freePort } from './lib/net.mjs';
+import { freePort, waitForPort } from './lib/net.mjs';
 import { spawnTracked, stopTracked } from './lib/procs.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -42,19 +41,6 @@ const rounds = Number(opts.rounds);
 const run = Date.now().toString(36);
 
 /** Waits until a TCP port accepts connections (rr's RPC listener is the readiness probe). */
-async function waitForPort(port, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => (s.destroy(), resolve(true)));
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`port ${port} did not open within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** Runs `n` client processes at once; resolves the summed ops/s. */
 async function measure(n, args) {
   const results = await Promise.all(

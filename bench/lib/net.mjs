@@ -52,3 +52,17 @@ export async function waitReady(url, options = {}) {
   }
   throw new Error(`${url} not ready within ${options.timeoutMs ?? 30_000} ms (${last})`);
 }
+
+/** Resolves once 127.0.0.1:port accepts a TCP connection (a listener's readiness probe). */
+export async function waitForPort(port, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => (s.destroy(), resolve(true)));
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`port ${port} did not open within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

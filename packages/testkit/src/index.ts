@@ -5,3 +5,4 @@ export { describeKvDriver, type KvDriverSuiteOptions } from './kv-driver-suite.j
 export { startRedisServer, type RedisServer } from './redis-server.js';
 export { describeJobsDriver, type JobsDriverSuiteOptions } from './jobs-driver-suite.js';
 export { testServerPlugin } from './server-plugin.js';
+export { serveMiddleware, requestRaw, type InnerHandler, type MiddlewareServer, type RawResponse } from './middleware-server.js';
