@@ -10,3 +10,4 @@ export type { ScalarSchema } from './scalar.js';
 export { stringOrList } from './string-or-list.js';
 export { int, bool, type IntOptions } from './lenient.js';
 export { parseListenAddress, formatAddress, type ListenAddress } from './listen-address.js';
+export { clientTls, CLIENT_AUTH_TYPES } from './client-tls.js';

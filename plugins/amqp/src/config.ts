@@ -1,26 +1,11 @@
-import { bool, duration } from '@rr/config';
+import { bool, clientTls, duration } from '@rr/config';
 import { z } from 'zod';
 
 /** RoadRunner's default broker address (amqpjobs `InitDefault`). */
 export const DEFAULT_ADDR = 'amqp://guest:guest@127.0.0.1:5672/';
 const DEFAULT_REDIAL_MS = 60_000;
 
-const tlsSchema = z
-  .strictObject({
-    key: z.string().optional().describe('PEM client key file (with cert), for brokers that verify clients'),
-    cert: z.string().optional().describe('PEM client certificate file (with key)'),
-    root_ca: z.string().optional().describe('PEM file of the CA that signed the broker certificate (default: the system CAs)'),
-    client_auth_type: z
-      .enum(['no_client_certs', 'request_client_cert', 'require_any_client_cert', 'verify_client_cert_if_given', 'require_and_verify_client_cert'])
-      .optional()
-      .describe('Accepted for RoadRunner compatibility and ignored: it is a server-side policy, and rr is the client here'),
-  })
-  .superRefine((tls, ctx) => {
-    if ((tls.cert === undefined) !== (tls.key === undefined)) {
-      ctx.addIssue({ code: 'custom', path: [tls.cert === undefined ? 'cert' : 'key'], message: 'cert and key go together: set both or neither' });
-    }
-  })
-  .describe('TLS files for an amqps:// addr (the scheme decides whether TLS is used, as in RoadRunner)');
+const tlsSchema = clientTls('TLS files for an amqps:// addr (the scheme decides whether TLS is used, as in RoadRunner)');
 
 /**
  * The root `amqp` section: RoadRunner's global AMQP connection, used by every jobs pipeline with

@@ -1,4 +1,4 @@
-import { bool, duration, int } from '@rr/config';
+import { bool, clientTls, duration, int } from '@rr/config';
 import { z } from 'zod';
 
 const DEFAULT_ADDRESS = '127.0.0.1:6379';
@@ -19,22 +19,7 @@ const zeroMeans = (fallbackMs: number, what: string) =>
 const ignoredDuration = (what: string) => duration().default(0).describe(`${what} (ignored: ioredis has no connection pool)`);
 const ignoredInt = (what: string) => int({ min: 0 }).default(0).describe(`${what} (ignored: ioredis has no connection pool)`);
 
-const tlsSchema = z
-  .strictObject({
-    root_ca: z.string().optional().describe('PEM file of the CA that signed the server certificate (default: the system CAs)'),
-    cert: z.string().optional().describe('PEM client certificate file, for servers that verify clients (with key)'),
-    key: z.string().optional().describe('PEM client key file (with cert)'),
-    client_auth_type: z
-      .enum(['no_client_certs', 'request_client_cert', 'require_any_client_cert', 'verify_client_cert_if_given', 'require_and_verify_client_cert'])
-      .optional()
-      .describe('Accepted for RoadRunner compatibility and ignored: it is a server-side policy, and rr is the client here'),
-  })
-  .superRefine((tls, ctx) => {
-    if ((tls.cert === undefined) !== (tls.key === undefined)) {
-      ctx.addIssue({ code: 'custom', path: [tls.cert === undefined ? 'cert' : 'key'], message: 'cert and key go together: set both or neither' });
-    }
-  })
-  .describe('Connect over TLS (its presence enables TLS)');
+const tlsSchema = clientTls('Connect over TLS (its presence enables TLS)');
 
 /**
  * The redis driver's options: the root `redis` section (RoadRunner's "global" redis config, used by every
