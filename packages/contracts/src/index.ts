@@ -32,4 +32,4 @@ export {
   type JobNackOptions,
   type JobRequeueOptions,
 } from './jobs.js';
-export { httpMiddlewaresRef, httpRequestState, HTTP_REQUEST_STATE, type HttpMiddleware, type HttpNext, type HttpRequestState } from './http.js';
+export { absorbHeadHeaders, httpMiddlewaresRef, httpRequestState, HTTP_REQUEST_STATE, type HttpMiddleware, type HttpNext, type HttpRequestState } from './http.js';

@@ -1,12 +1,10 @@
 import type { IncomingMessage, OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { constants, createGzip, type Gzip } from 'node:zlib';
-import type { HttpMiddleware } from '@rr/contracts';
-import type { Logger } from '@rr/contracts';
+import { absorbHeadHeaders, type HttpMiddleware, type Logger } from '@rr/contracts';
 import { gzipErrors } from './errors.js';
 import {
   GZIP_MIN_SIZE,
   NO_COMPRESSION_HEADER,
-  absorbHeadHeaders,
   addVaryAcceptEncoding,
   gzipQuality,
   headerText,

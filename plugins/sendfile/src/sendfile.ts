@@ -1,10 +1,9 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { IncomingMessage, OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { isAbsolute } from 'node:path';
-import type { HttpMiddleware, Logger } from '@rr/contracts';
+import { absorbHeadHeaders, type HttpMiddleware, type Logger } from '@rr/contracts';
 import type { RrError } from '@rr/errors';
 import { sendfileErrors } from './errors.js';
-import { absorbHeadHeaders } from './headers.js';
 import { contentTypeOf } from './mime.js';
 
 /** The response header a worker sets to have rr stream a file instead of its own body. */
