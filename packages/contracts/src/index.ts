@@ -33,3 +33,4 @@ export {
   type JobRequeueOptions,
 } from './jobs.js';
 export { absorbHeadHeaders, httpMiddlewaresRef, httpRequestState, HTTP_REQUEST_STATE, type HttpMiddleware, type HttpNext, type HttpRequestState } from './http.js';
+export { tracerRef, type Tracer, type TraceSpan, type TraceSpanOptions, type TraceSpanKind, type TraceAttributes, type TraceCarrier } from './tracing.js';
