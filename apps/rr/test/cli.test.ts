@@ -94,6 +94,6 @@ describe('output', () => {
   });
 
   it('prints the version and the compiled-in plugins', () => {
-    expect(versionText([demo])).toMatch(/^rr version \d+\.\d+\.\d+ \(kernel \d+\.\d+\.\d+, node .+\)\nplugins: demo$/);
+    expect(versionText({ name: 'rr', version: '1.2.3', plugins: [demo] })).toMatch(/^rr version \d+\.\d+\.\d+ \(kernel \d+\.\d+\.\d+, node .+\)\nplugins: demo$/);
   });
 });
