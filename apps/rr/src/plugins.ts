@@ -13,7 +13,7 @@ import { metricsPlugin } from '@rr/plugin-metrics';
 import { natsPlugin } from '@rr/plugin-nats';
 import { redisPlugin } from '@rr/plugin-redis';
 import { resetterPlugin } from '@rr/plugin-resetter';
-import { createRpcPlugin } from '@rr/plugin-rpc';
+import { rpcPlugin } from '@rr/plugin-rpc';
 import { serverPlugin } from '@rr/plugin-server';
 import { statusPlugin } from '@rr/plugin-status';
 import { servicePlugin } from '@rr/plugin-service';
@@ -23,7 +23,6 @@ import { headersPlugin } from '@rr/plugin-headers';
 import { gzipPlugin } from '@rr/plugin-gzip';
 import { sendfilePlugin } from '@rr/plugin-sendfile';
 import { proxyIpParserPlugin } from '@rr/plugin-proxy-ip-parser';
-import { RR_VERSION } from './version.js';
 
 /**
  * The bill of materials: every plugin compiled into this rr, in registration order.
@@ -31,7 +30,7 @@ import { RR_VERSION } from './version.js';
  */
 export const plugins: readonly Plugin[] = [
   logsPlugin,
-  createRpcPlugin({ version: RR_VERSION }),
+  rpcPlugin,
   serverPlugin,
   httpPlugin,
   staticPlugin,

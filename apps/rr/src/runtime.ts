@@ -59,7 +59,7 @@ async function serve(dist: Distribution, flags: ReturnType<typeof parseCli>['fla
     env: process.env,
     cwd: process.cwd(),
     chdir: (dir) => process.chdir(dir),
-  });
+  }, dist);
 
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {

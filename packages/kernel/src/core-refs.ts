@@ -35,9 +35,18 @@ export interface PluginReport {
   readonly code?: string;
 }
 
+/** The distribution a kernel runs in: `rr`, or a custom build's name, and its version. */
+export interface DistributionInfo {
+  readonly name: string;
+  readonly version: string;
+}
+
 /** What `core.kernel` provides. */
 export interface KernelInfo {
+  /** The kernel's plugin-contract version. */
   readonly version: string;
+  /** The binary this kernel runs in (what `rpc.Version` answers). */
+  readonly distribution: DistributionInfo;
   /** Every registered plugin in registration order. */
   plugins(): readonly PluginReport[];
 }

@@ -33,6 +33,7 @@ export {
   coreKernelRef,
   type CoreConfig,
   type KernelInfo,
+  type DistributionInfo,
   type PluginReport,
   type PluginState,
 } from './core-refs.js';

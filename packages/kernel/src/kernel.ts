@@ -1,6 +1,6 @@
 import { asFunction, asValue, createContainer, Lifetime, type AwilixContainer } from 'awilix';
 import { isRrError, type RrError } from '@rr/errors';
-import { coreConfigRef, coreKernelRef, type CoreConfig, type KernelInfo, type PluginReport, type PluginState } from './core-refs.js';
+import { coreConfigRef, coreKernelRef, type CoreConfig, type DistributionInfo, type KernelInfo, type PluginReport, type PluginState } from './core-refs.js';
 import { DISABLED, type Disabled, type InitContext, type ManyRefs, type OneRefs, type Plugin, type PluginHooks, type Refs, type StopContext } from './define-plugin.js';
 import { Emitter, type KernelEvents, type KernelListener } from './emitter.js';
 import { internalError, kernelErrors, kernelWarnings, startupError, stopError, summarize } from './errors.js';
@@ -26,6 +26,8 @@ export interface KernelOptions {
   readonly stopTimeoutMs?: number | undefined;
   /** @default a logger that drops everything */
   readonly logger?: KernelLogger | undefined;
+  /** The binary this kernel runs in, for plugins that report it. @default `{ name: 'rr', version: KERNEL_VERSION }` */
+  readonly distribution?: DistributionInfo | undefined;
   /** Top-level keys owned by someone other than a plugin (the CLI's `endure`, `kernel`, `include`); never warned about. */
   readonly ignoreSections?: readonly string[] | undefined;
 }
@@ -253,7 +255,8 @@ class KernelImpl implements Kernel {
       section: (key: string) => lookup(sections, key),
       raw: () => sections,
     });
-    const kernelInfo: KernelInfo = Object.freeze({ version: KERNEL_VERSION, plugins: () => this.report() });
+    const distribution = Object.freeze({ name: this.#options.distribution?.name ?? 'rr', version: this.#options.distribution?.version ?? KERNEL_VERSION });
+    const kernelInfo: KernelInfo = Object.freeze({ version: KERNEL_VERSION, distribution, plugins: () => this.report() });
     this.#registry.register(coreConfigRef.id, asValue(coreConfig));
     this.#registry.register(coreKernelRef.id, asValue(kernelInfo));
   }

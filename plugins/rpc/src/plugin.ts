@@ -1,31 +1,29 @@
-import { readFileSync } from 'node:fs';
 import { loggerRef, rpcEndpointsRef } from '@rr/contracts';
-import { coreConfigRef, definePlugin, type Plugin } from '@rr/kernel';
+import { coreConfigRef, coreKernelRef, definePlugin, type Plugin } from '@rr/kernel';
 import { rpcConfigSchema } from './config.js';
 import { createRpcRpc } from './rpc.js';
 import { RpcHost } from './server.js';
 
 /** Options of {@link createRpcPlugin}. */
 export interface RpcPluginOptions {
-  /** What `rpc.Version` answers: the rr binary passes its own version. @default this package's version */
+  /** What `rpc.Version` answers. @default the version of the distribution the kernel runs in */
   version?: string | undefined;
 }
 
-// Read at run time so src/ and dist/ (both one level below the package root) find it.
-const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-
-/** Builds the rpc plugin; the `rr` binary passes its version for `rpc.Version`. */
+/**
+ * Builds the rpc plugin. `rpc.Version` answers the kernel's distribution version (no file read at import,
+ * so the plugin also works bundled into a single-file distribution).
+ */
 export function createRpcPlugin(options: RpcPluginOptions = {}): Plugin {
-  const version = options.version ?? PACKAGE_VERSION;
   return definePlugin({
     id: 'rpc',
     kernel: '^1.0.0',
     config: { schema: rpcConfigSchema },
-    needs: { logger: loggerRef, config: coreConfigRef },
+    needs: { logger: loggerRef, config: coreConfigRef, kernel: coreKernelRef },
     collects: { endpoints: rpcEndpointsRef },
     init({ config, needs, collected }) {
       const log = needs.logger.named('rpc');
-      const host = new RpcHost([createRpcRpc({ config: needs.config, version }), ...collected.endpoints], log);
+      const host = new RpcHost([createRpcRpc({ config: needs.config, version: options.version ?? needs.kernel.distribution.version }), ...collected.endpoints], log);
       return {
         async serve() {
           const address = await host.listen(config.listen);

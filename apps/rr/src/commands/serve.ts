@@ -1,7 +1,7 @@
 import { writeFileSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { loadConfig, type ConfigWarning } from '@rr/config';
-import { createKernel, type Kernel, type Plugin, type PluginReport } from '@rr/kernel';
+import { createKernel, type DistributionInfo, type Kernel, type Plugin, type PluginReport } from '@rr/kernel';
 import { createLogger, type RootLogger } from '@rr/plugin-logs';
 import { cliErrors, type GlobalFlags } from '../args.js';
 
@@ -25,7 +25,12 @@ const BACKGROUND = new Set(['logs', 'informer', 'resetter']);
  * Loads and validates the config, starts every enabled plugin and returns the running kernel.
  * Errors are RrErrors; main.ts prints them and exits 1.
  */
-export async function startServer(flags: GlobalFlags, plugins: readonly Plugin[], io: ServeIo): Promise<{ kernel: Kernel; stopTimeoutMs: number; cleanup: () => void }> {
+export async function startServer(
+  flags: GlobalFlags,
+  plugins: readonly Plugin[],
+  io: ServeIo,
+  distribution?: DistributionInfo,
+): Promise<{ kernel: Kernel; stopTimeoutMs: number; cleanup: () => void }> {
   const file = isAbsolute(flags.config) ? flags.config : resolve(io.cwd, flags.config);
   const workDir = flags.workDir === undefined ? dirname(file) : resolve(io.cwd, flags.workDir);
   const loaded = await loadConfig({ file, workDir, overrides: flags.overrides, dotenv: flags.dotenv, env: io.env });
@@ -38,6 +43,7 @@ export async function startServer(flags: GlobalFlags, plugins: readonly Plugin[]
     plugins,
     config: { version: loaded.version, sections: loaded.sections },
     stopTimeoutMs,
+    distribution,
     ignoreSections: CLI_SECTIONS,
     logger: log,
   });
