@@ -13,9 +13,17 @@ export interface WorkspacePackage {
     name: string;
     version?: string;
     private?: boolean;
+    description?: string;
+    keywords?: string[];
+    license?: string;
+    bin?: Record<string, string>;
     exports?: Record<string, unknown>;
     types?: string;
     files?: string[];
+    engines?: Record<string, string>;
+    publishConfig?: { access?: string; exports?: Record<string, unknown>; [field: string]: unknown };
+    /** A plugin's manifest for distribution builders (docs/releasing.md). */
+    rr?: { apiVersion?: unknown; id?: unknown; export?: unknown; configSection?: unknown; [field: string]: unknown };
     dependencies?: Record<string, string>;
     devDependencies?: Record<string, string>;
     peerDependencies?: Record<string, string>;

@@ -1,2 +1,2 @@
 /** The version of the plugin contract this kernel implements; plugins declare a semver range against it. */
-export const KERNEL_VERSION = '1.0.0';
+export const KERNEL_VERSION = '1.1.0';

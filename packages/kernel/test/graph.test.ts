@@ -225,7 +225,7 @@ describe('graph', () => {
     expect(err.message.split('\n')).toEqual([
       'rr failed to start (3 problems):',
       '  - RR_ERR_KERNEL_INVALID_PLUGIN_ID: plugin id "Bad" is invalid: ids must match ^[a-z][a-z0-9_]*$',
-      "  - RR_ERR_KERNEL_VERSION_MISMATCH (old): plugin 'old' requires kernel ^0.1.0, but this kernel is 1.0.0",
+      "  - RR_ERR_KERNEL_VERSION_MISMATCH (old): plugin 'old' requires kernel ^0.1.0, but this kernel is 1.1.0",
       "  - RR_ERR_KERNEL_MISSING_PROVIDER (http): plugin 'http' needs server.value, but no registered plugin provides it",
     ]);
   });
