@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import type { ExecResult, Logger, Payload, WorkerPool } from '@rr/contracts';
+import type { ExecResult, Logger, Payload, TraceSpan, Tracer, WorkerPool } from '@rr/contracts';
 import { isRrError } from '@rr/errors';
 import type { GrpcMetrics } from './metrics.js';
 import type { ProtoMethod } from './protos.js';
@@ -36,6 +36,8 @@ export interface HandlerDeps {
   metrics: GrpcMetrics;
   /** The listener is TLS: `:peer.auth-type` is `tls`. */
   tls: boolean;
+  /** The otel plugin's tracer, when tracing: a SERVER span per call. Absent, nothing is traced. */
+  tracer?: Tracer | undefined;
 }
 
 /** A status a call ends with. */
@@ -53,8 +55,12 @@ interface Outgoing {
   error?: CallStatus | undefined;
 }
 
-/** The request context JSON of PROTOCOL §7.1: service, method and the incoming metadata as lists. */
-export function requestContext(m: ProtoMethod, call: { metadata: grpc.Metadata; getPeer(): string }, tls: boolean): Buffer {
+/**
+ * The request context JSON of PROTOCOL §7.1: service, method and the incoming metadata as lists. With
+ * `span`, its trace context (`traceparent`, and `tracestate`/`baggage` when the trace has them) replaces
+ * the client's, so PHP continues the trace as a child of the call's span.
+ */
+export function requestContext(m: ProtoMethod, call: { metadata: grpc.Metadata; getPeer(): string }, tls: boolean, span?: TraceSpan): Buffer {
   const context: Record<string, string[]> = {};
   for (const [key, values] of Object.entries(call.metadata.toJSON())) {
     // Binary (-bin) values travel base64-encoded: JSON strings cannot carry arbitrary bytes.
@@ -62,7 +68,51 @@ export function requestContext(m: ProtoMethod, call: { metadata: grpc.Metadata; 
   }
   (context[':peer.address'] ??= []).push(call.getPeer());
   if (tls) (context[':peer.auth-type'] ??= []).push('tls');
+  if (span !== undefined) {
+    const carrier: Record<string, string | string[] | undefined> = {};
+    span.inject(carrier);
+    // The client's trace context goes even where the span has nothing to put (a tracestate of a
+    // traceparent that was invalid): it belongs to another parent.
+    delete context['traceparent'];
+    delete context['tracestate'];
+    // Metadata keys are lower-case, as grpc-go gives them to RoadRunner's workers.
+    for (const [key, value] of Object.entries(carrier)) if (value !== undefined) context[key.toLowerCase()] = typeof value === 'string' ? [value] : [...value];
+  }
   return Buffer.from(JSON.stringify({ service: m.service, method: m.method, context }));
+}
+
+// The metadata a trace context is read from (lower-case, as metadata keys are).
+const PROPAGATION = ['traceparent', 'tracestate', 'baggage', 'uber-trace-id'] as const;
+
+// Codes that are the server's fault: ERROR on a server span, as OpenTelemetry's gRPC conventions (and
+// otelgrpc, which RoadRunner uses) say; the others (NOT_FOUND, INVALID_ARGUMENT …) are the caller's.
+const SERVER_FAULTS: ReadonlySet<grpc.status> = new Set([
+  Status.UNKNOWN,
+  Status.DEADLINE_EXCEEDED,
+  Status.UNIMPLEMENTED,
+  Status.INTERNAL,
+  Status.UNAVAILABLE,
+  Status.DATA_LOSS,
+]);
+
+/** The SERVER span of a call, child of the trace context in the incoming metadata (if any). */
+function startCallSpan(tracer: Tracer, m: ProtoMethod, metadata: grpc.Metadata): TraceSpan {
+  const parent: Record<string, string[]> = {};
+  for (const key of PROPAGATION) {
+    const values = metadata.get(key).filter((v): v is string => typeof v === 'string');
+    if (values.length > 0) parent[key] = values;
+  }
+  return tracer.startSpan(`${m.service}/${m.method}`, {
+    kind: 'server',
+    parent,
+    attributes: { 'rr.plugin': 'grpc', 'rpc.system': 'grpc', 'rpc.service': m.service, 'rpc.method': m.method, 'process.pid': process.pid },
+  });
+}
+
+function endCallSpan(span: TraceSpan, code: grpc.status, message: string | undefined): void {
+  span.setAttributes({ 'rpc.grpc.status_code': code });
+  if (SERVER_FAULTS.has(code)) span.fail(message ?? Status[code] ?? `status ${code}`);
+  span.end();
 }
 
 function setAll(md: grpc.Metadata, source: unknown, logger: Logger): void {
@@ -165,15 +215,18 @@ function begin(m: ProtoMethod, call: grpc.ServerUnaryCall<Buffer, Buffer> | grpc
   call.on('cancelled', () => abort.abort());
   const started = performance.now();
   deps.metrics.started();
+  const span = deps.tracer === undefined ? undefined : startCallSpan(deps.tracer, m, call.metadata);
   let done = false;
   return {
     signal: abort.signal,
     exec: (body: Buffer): Promise<ExecResult> =>
-      deps.pool().exec({ context: requestContext(m, call, deps.tls), body, codec: CODEC_JSON }, { signal: abort.signal }),
-    finish(code: grpc.status) {
+      deps.pool().exec({ context: requestContext(m, call, deps.tls, span), body, codec: CODEC_JSON }, { signal: abort.signal }),
+    finish(code: grpc.status, message?: string) {
       if (done) return;
       done = true;
-      deps.metrics.finished(m.path, abort.signal.aborted ? Status.CANCELLED : code, (performance.now() - started) / 1000);
+      const final = abort.signal.aborted ? Status.CANCELLED : code;
+      deps.metrics.finished(m.path, final, (performance.now() - started) / 1000);
+      if (span !== undefined) endCallSpan(span, final, message);
     },
   };
 }
@@ -183,7 +236,7 @@ export function unaryHandler(m: ProtoMethod, deps: HandlerDeps): grpc.handleUnar
   return (call, callback) => {
     const t = begin(m, call, deps);
     const fail = (s: CallStatus, trailers = new Metadata()) => {
-      t.finish(s.code);
+      t.finish(s.code, s.message);
       callback(serviceError(s, trailers));
     };
     t.exec(call.request).then(
@@ -213,7 +266,7 @@ export function serverStreamHandler(m: ProtoMethod, deps: HandlerDeps): grpc.han
   return (call) => {
     const t = begin(m, call, deps);
     const fail = (s: CallStatus, trailers = new Metadata()) => {
-      t.finish(s.code);
+      t.finish(s.code, s.message);
       if (!call.cancelled) call.emit('error', serviceError(s, trailers));
     };
     const write = async (body: Buffer): Promise<void> => {

@@ -3,7 +3,7 @@ import { createServer as createNetServer, type AddressInfo, type Server as NetSe
 import { createSecureContext, createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
-import type { Logger, WorkerPool } from '@rr/contracts';
+import type { Logger, Tracer, WorkerPool } from '@rr/contracts';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
 import type { GrpcConfig } from './config.js';
 import { grpcErrors } from './errors.js';
@@ -66,6 +66,8 @@ export interface GrpcServerOptions {
   pool: WorkerPool;
   logger: Logger;
   metrics: GrpcMetrics;
+  /** The otel plugin's tracer, when tracing. */
+  tracer?: Tracer | undefined;
 }
 
 /** How often the health service re-reads the pool's readiness (Watch streams see changes this late). */
@@ -88,7 +90,7 @@ export class GrpcServer {
   constructor(o: GrpcServerOptions) {
     this.#o = o;
     this.#grpc = new grpc.Server(serverOptions(o.config));
-    const deps: HandlerDeps = { pool: () => o.pool, logger: o.logger, metrics: o.metrics, tls: o.tls !== undefined };
+    const deps: HandlerDeps = { pool: () => o.pool, logger: o.logger, metrics: o.metrics, tls: o.tls !== undefined, tracer: o.tracer };
     for (const [name, methods] of o.protos.services) {
       const definition: Record<string, grpc.MethodDefinition<Buffer, Buffer>> = {};
       const implementation: grpc.UntypedServiceImplementation = {};

@@ -2,7 +2,7 @@ import { unlink } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
-import { HTTP_REQUEST_STATE, type ExecResult, type HttpRequestState, type Logger, type Payload, type WorkerPool } from '@rr/contracts';
+import { HTTP_REQUEST_STATE, type ExecResult, type HttpRequestState, type Logger, type Payload, type TraceSpan, type Tracer, type WorkerPool } from '@rr/contracts';
 import { isRrError } from '@rr/errors';
 import type { HttpConfig } from './config.js';
 import { httpErrors } from './errors.js';
@@ -10,7 +10,7 @@ import { buildDataTree, buildFileTree, parseUrlEncoded, type Tree } from './form
 import { readMultipart, type UploadRules } from './multipart.js';
 import type { HttpMetrics } from './metrics.js';
 import { encodeProtoRequest } from './proto.js';
-import { collectHeaders, parseCookies, remoteAddress, requestUri } from './request.js';
+import { canonicalHeaderName, collectHeaders, parseCookies, remoteAddress, requestUri } from './request.js';
 import { decodeResponseContext, escapeHtml, H2_CONNECTION_HEADERS, prepareHeaders, sniffContentType, writeHeadSafe, writeInterim } from './response.js';
 
 const CODEC_JSON = 0x08;
@@ -33,6 +33,11 @@ export interface HandlerOptions {
    * (remoteAddr, attributes). Off, the state is not even looked at.
    */
   stateful?: boolean;
+  /**
+   * The tracer (otel plugin), when tracing is on: each worker execution gets a `worker.exec` span whose
+   * context PHP receives in its `Traceparent` header. Absent, no span and no header copy is made.
+   */
+  tracer?: Tracer | undefined;
 }
 
 /** Per-request bookkeeping shared by the steps and the access log. */
@@ -48,6 +53,8 @@ interface Exchange {
   bytes: number;
   /** Temp files of multipart uploads; deleted once the response closed and the worker is done. */
   tempFiles: string[] | undefined;
+  /** The `worker.exec` span, when tracing. */
+  span: TraceSpan | undefined;
 }
 
 /** Thrown inside a request to answer with a status and no body. */
@@ -66,6 +73,7 @@ export function createRequestHandler(options: HandlerOptions): (req: IncomingMes
   const { pool, config, logger, metrics } = options;
   const tls = options.tls ?? false;
   const stateful = options.stateful ?? false;
+  const tracer = options.tracer;
   const limit = config.max_request_size;
   const internalCode = config.internal_error_code;
   const debug = config.pool.debug;
@@ -117,6 +125,7 @@ export function createRequestHandler(options: HandlerOptions): (req: IncomingMes
     if (x.h2 && cookieLines.length > 1) headers['Cookie'] = [cookieLines.join('; ')];
     const cookies = parseCookies(cookieLines);
     const { uri, rawQuery } = requestUri(req, tls);
+    if (tracer !== undefined) x.span = startExecSpan(tracer, req, method, headers);
     let remoteAddr = remoteAddress(req);
     let attributes: Record<string, unknown> = {};
     if (stateful) {
@@ -321,7 +330,16 @@ export function createRequestHandler(options: HandlerOptions): (req: IncomingMes
 
   return function handle(req: IncomingMessage, res: ServerResponse): void {
     const h2 = req.httpVersionMajor === 2;
-    const x: Exchange = { req, res, h2, started: performance.now(), signal: h2 ? streamSignal(req) : connectionSignal(req), bytes: 0, tempFiles: undefined };
+    const x: Exchange = {
+      req,
+      res,
+      h2,
+      started: performance.now(),
+      signal: h2 ? streamSignal(req) : connectionSignal(req),
+      bytes: 0,
+      tempFiles: undefined,
+      span: undefined,
+    };
     let closed = false;
     let settled = false;
     const cleanup = (): void => {
@@ -354,6 +372,7 @@ export function createRequestHandler(options: HandlerOptions): (req: IncomingMes
     done.then(
       () => {
         settled = true;
+        if (x.span !== undefined) endExecSpan(x.span, res.statusCode, undefined);
         cleanup();
       },
       (err: unknown) => {
@@ -365,6 +384,8 @@ export function createRequestHandler(options: HandlerOptions): (req: IncomingMes
           logger.error('could not answer a failed request', { error: messageOf(failure), uri: req.url });
           res.destroy();
         }
+        // A client that went away is not a failure of the worker.
+        if (x.span !== undefined) endExecSpan(x.span, res.statusCode, x.signal.aborted ? undefined : err);
         cleanup();
       },
     );
@@ -372,6 +393,45 @@ export function createRequestHandler(options: HandlerOptions): (req: IncomingMes
 }
 
 const pendingTrailers = new WeakMap<ServerResponse, Record<string, string>>();
+
+/**
+ * Starts the `worker.exec` span of a request and writes its context into the headers PHP receives
+ * (canonical names, as every other header, so PHP sees `Traceparent` whose parent is this span).
+ * The parent is read from `req.headers`: the otel middleware, when it runs first, puts its SERVER span
+ * there; otherwise this continues the client's own `traceparent`.
+ */
+function startExecSpan(tracer: Tracer, req: IncomingMessage, method: string, headers: Record<string, string[]>): TraceSpan {
+  const target = req.url ?? '/';
+  const q = target.indexOf('?');
+  const span = tracer.startSpan('worker.exec', {
+    kind: 'internal',
+    parent: req.headers,
+    attributes: {
+      'rr.plugin': 'http',
+      'process.pid': process.pid,
+      'http.request.method': method,
+      'url.path': q < 0 ? target : target.slice(0, q),
+    },
+  });
+  const carrier: Record<string, string | string[] | undefined> = {};
+  span.inject(carrier);
+  // The client's trace context goes even where the span has nothing to put (a tracestate of a
+  // traceparent that was invalid): it belongs to another parent.
+  delete headers['Traceparent'];
+  delete headers['Tracestate'];
+  for (const [name, value] of Object.entries(carrier)) {
+    if (value !== undefined) headers[canonicalHeaderName(name)] = typeof value === 'string' ? [value] : value;
+  }
+  return span;
+}
+
+/** Ends a `worker.exec` span: failed when the exec failed or the answer is a 5xx. */
+function endExecSpan(span: TraceSpan, status: number, err: unknown): void {
+  span.setAttributes({ 'http.response.status_code': status });
+  if (err !== undefined) span.fail(messageOf(err), err);
+  else if (status >= 500) span.fail(`HTTP ${status}`);
+  span.end();
+}
 
 type StatefulRequest = IncomingMessage & { [HTTP_REQUEST_STATE]?: HttpRequestState };
 

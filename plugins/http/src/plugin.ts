@@ -5,6 +5,7 @@ import {
   poolFactoryRef,
   resettablesRef,
   statusSourcesRef,
+  tracerRef,
   workerSourcesRef,
   type WorkerPool,
 } from '@rr/contracts';
@@ -23,15 +24,21 @@ import { loadTls } from './tls.js';
  * The `http` plugin: fastify listeners (plain HTTP/1.1 with optional h2c, and TLS with HTTP/2)
  * forwarding every request through the configured middlewares to the PHP workers of its own pool
  * (RoadRunner's http plugin, wire-compatible with spiral/roadrunner-http 3.x).
+ *
+ * Tracing: when the otel plugin provides `tracerRef`, every worker execution is a `worker.exec` span
+ * (kind internal), child of the request's `traceparent` (the otel middleware's SERVER span, or the
+ * client's), and PHP receives a `Traceparent` header naming that span. Without a tracer nothing is
+ * created or copied.
  */
 export const httpPlugin = definePlugin({
   id: 'http',
   kernel: '^1.0.0',
   config: { schema: httpConfigSchema },
   needs: { poolFactory: poolFactoryRef, logger: loggerRef },
+  optional: { tracer: tracerRef },
   collects: { middlewares: httpMiddlewaresRef },
   provides: { workers: workerSourcesRef, resettable: resettablesRef, status: statusSourcesRef, metrics: metricsCollectorsRef },
-  async init({ config, needs, collected, disable }) {
+  async init({ config, needs, optional, collected, disable }) {
     if (config.address === undefined && config.ssl === undefined && config.fcgi === undefined) return disable('no http.address');
     const logger = needs.logger.named('http');
     const available = new Set(collected.middlewares.map((m) => m.name));
@@ -72,7 +79,7 @@ export const httpPlugin = definePlugin({
         pool = workers;
         const stateful = middlewares.length > 0;
         const handler = (secure: boolean) =>
-          buildChain(middlewares, createRequestHandler({ pool: workers, config, logger, metrics, tls: secure, stateful }), logger);
+          buildChain(middlewares, createRequestHandler({ pool: workers, config, logger, metrics, tls: secure, stateful, tracer: optional.tracer }), logger);
         let tlsPort = 443;
         if (tls !== undefined) {
           tlsServer = new HttpServer({

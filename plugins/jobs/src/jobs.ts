@@ -1,4 +1,4 @@
-import type { DeliveredJob, JobHeaders, JobMessage, JobsPipeline, Logger, PipelineState, WorkerPool } from '@rr/contracts';
+import type { DeliveredJob, JobHeaders, JobMessage, JobsPipeline, Logger, PipelineState, TraceSpan, Tracer, WorkerPool } from '@rr/contracts';
 import { isRrError } from '@rr/kernel';
 import type { JobsConfig } from './config.js';
 import { jobsErrors } from './errors.js';
@@ -6,6 +6,7 @@ import type { JobsMetrics } from './metrics.js';
 import { PriorityQueue } from './priority-queue.js';
 import { CODEC_RAW, deliveryContext, parseResponse } from './protocol.js';
 import { resolvePipeline, summarize, type DriverRegistry, type ResolvedPipeline } from './resolve.js';
+import { traceCarrierOf, withTraceContext } from './tracing.js';
 
 /** Failed attempts so far, kept on the job itself so no driver needs a counter. */
 export const ATTEMPTS_HEADER = 'x-rr-attempts';
@@ -56,6 +57,23 @@ interface Pipeline {
 interface Queued {
   readonly pipeline: Pipeline;
   readonly job: DeliveredJob;
+  /** The consume span's bookkeeping, when tracing. */
+  trace?: ConsumeTrace;
+}
+
+/** What a consume span ends with: the outcome, and the failure when the attempt failed. */
+interface ConsumeTrace {
+  readonly span: TraceSpan;
+  outcome?: string;
+  failure?: string;
+}
+
+/** Notes a delivery's outcome on its consume span, when tracing (cheap otherwise). */
+function mark(item: Queued, outcome: string, failure?: string): void {
+  const trace = item.trace;
+  if (trace === undefined) return;
+  trace.outcome = outcome;
+  if (failure !== undefined) trace.failure = failure;
 }
 
 const describe = (err: unknown): string => (isRrError(err) ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err));
@@ -80,6 +98,8 @@ export class JobsCore {
     private readonly drivers: DriverRegistry,
     private readonly log: Logger,
     private readonly metrics: JobsMetrics,
+    /** Traces pushes and deliveries when given (the otel plugin's tracer). */
+    private readonly tracer?: Tracer,
   ) {
     this.#queue = new PriorityQueue(config.pipeline_size);
     this.#consume = new Set(config.consume);
@@ -140,9 +160,17 @@ export class JobsCore {
       const { name, driver } = pipeline.resolved;
       const started = performance.now();
       this.metrics.request(name, driver.name, 'push', messages.length);
+      const spans = this.tracer === undefined ? undefined : this.#publishSpans(this.tracer, name, driver.name, messages);
       try {
         await this.#timed('push', name, pipeline.handle.push(messages));
+        if (spans !== undefined) for (const span of spans) span.end();
       } catch (err) {
+        if (spans !== undefined) {
+          for (const span of spans) {
+            span.fail(describe(err), err);
+            span.end();
+          }
+        }
         this.metrics.pushErr += messages.length;
         this.log.error('job push failed', { pipeline: name, driver: driver.name, ids: messages.map((m) => m.id), error: describe(err) });
         throw isRrError(err, jobsErrors.TIMEOUT.code) ? err : jobsErrors.PUSH_FAILED(name, driver.name, describe(err), { cause: err });
@@ -348,16 +376,61 @@ export class JobsCore {
     }
   }
 
-  async #run(item: Queued): Promise<void> {
+  /**
+   * One delivery. With a tracer it is a CONSUMER span `<pipeline> process`, child of the context the
+   * job's headers carry (its publish span), whose own context PHP receives in the job's headers.
+   */
+  #run(item: Queued): Promise<void> {
+    if (this.tracer === undefined) return this.#process(item, item.job.headers);
+    return this.#traced(this.tracer, item);
+  }
+
+  async #traced(tracer: Tracer, item: Queued): Promise<void> {
+    const { job, pipeline } = item;
+    const span = tracer.startSpan(`${pipeline.resolved.name} process`, {
+      kind: 'consumer',
+      parent: traceCarrierOf(job.headers),
+      attributes: {
+        'rr.plugin': 'jobs',
+        'messaging.system': pipeline.resolved.driver.name,
+        'messaging.operation.type': 'process',
+        'messaging.destination.name': pipeline.resolved.name,
+        'messaging.message.id': job.id,
+        'rr.jobs.job': job.job,
+        'rr.jobs.attempts': Number(job.headers[ATTEMPTS_HEADER]?.[0] ?? 0) || 0,
+      },
+    });
+    const trace: ConsumeTrace = { span };
+    item.trace = trace;
+    try {
+      await this.#process(item, withTraceContext(job.headers, span));
+    } catch (err) {
+      trace.failure ??= describe(err);
+      throw err;
+    } finally {
+      span.setAttributes({ 'rr.jobs.outcome': trace.outcome ?? 'unknown' });
+      if (trace.failure !== undefined) span.fail(trace.failure);
+      span.end();
+    }
+  }
+
+  async #process(item: Queued, headers: JobHeaders): Promise<void> {
     const { job, pipeline } = item;
     const pool = this.#pool as WorkerPool;
     const driver = pipeline.resolved.driver.name;
     if (job.autoAck) await this.#settle(item, () => job.ack());
     let result;
     try {
-      result = await pool.exec({ context: deliveryContext(job, driver), body: Buffer.from(job.payload.buffer, job.payload.byteOffset, job.payload.byteLength), codec: CODEC_RAW });
+      result = await pool.exec({
+        context: deliveryContext(job, driver, headers),
+        body: Buffer.from(job.payload.buffer, job.payload.byteOffset, job.payload.byteLength),
+        codec: CODEC_RAW,
+      });
     } catch (err) {
-      if (this.#stopping && isRrError(err, 'RR_ERR_POOL_STOPPED')) return this.#settle(item, () => job.nack({ requeue: true }));
+      if (this.#stopping && isRrError(err, 'RR_ERR_POOL_STOPPED')) {
+        mark(item, 'returned');
+        return this.#settle(item, () => job.nack({ requeue: true }));
+      }
       const attempted = !(isRrError(err) && NOT_ATTEMPTED.has(err.code));
       return this.#failed(item, describe(err), attempted ? 'backoff' : 'retry-free');
     }
@@ -376,9 +449,11 @@ export class JobsCore {
         return this.#ok(item);
       case 'malformed':
         this.log.error('invalid worker response; job acked to avoid a redelivery loop', { ...fields, error: verdict.reason });
+        mark(item, 'ack', `invalid worker response: ${verdict.reason}`);
         return this.#ok(item);
       case 'error':
         this.log.error('job failed', { ...fields, error: verdict.message });
+        mark(item, 'error', verdict.message === '' ? 'the worker reported an error' : verdict.message);
         this.#counted(item, 'error');
         return this.#settle(item, () => job.ack());
       case 'requeue':
@@ -386,12 +461,38 @@ export class JobsCore {
       case 'nack':
         if (verdict.requeue) return this.#failed(item, verdict.message === '' ? 'nacked with requeue' : verdict.message, verdict.delaySeconds * 1000);
         this.log.warn('job nacked', { ...fields, error: verdict.message });
+        mark(item, 'nack', verdict.message === '' ? 'nacked' : verdict.message);
         this.#counted(item, 'error');
         return this.#settle(item, () => job.nack());
     }
   }
 
+  /**
+   * One PRODUCER span `<pipeline> publish` per job, child of a context already in the job's headers (a
+   * PHP producer's); its own context replaces it in the message's headers before the driver stores
+   * them, so the consumer continues the trace whatever broker carries the job.
+   */
+  #publishSpans(tracer: Tracer, pipeline: string, driver: string, messages: JobMessage[]): TraceSpan[] {
+    return messages.map((message) => {
+      const span = tracer.startSpan(`${pipeline} publish`, {
+        kind: 'producer',
+        parent: traceCarrierOf(message.headers),
+        attributes: {
+          'rr.plugin': 'jobs',
+          'messaging.system': driver,
+          'messaging.operation.type': 'publish',
+          'messaging.destination.name': pipeline,
+          'messaging.message.id': message.id,
+          'rr.jobs.job': message.job,
+        },
+      });
+      message.headers = withTraceContext(message.headers, span);
+      return span;
+    });
+  }
+
   #ok(item: Queued): Promise<void> {
+    if (item.trace?.outcome === undefined) mark(item, 'ack');
     this.#counted(item, 'ok');
     return this.#settle(item, () => item.job.ack());
   }
@@ -406,6 +507,7 @@ export class JobsCore {
   /** An explicit requeue from the worker (type 4, or type 1 with requeue): not a failed attempt. */
   async #requeue(item: Queued, headers: JobHeaders, delayMs: number): Promise<void> {
     const { job, pipeline } = item;
+    mark(item, 'requeue');
     this.#counted(item, 'requeue');
     if (!job.autoAck) return this.#settle(item, () => job.requeue({ headers, delayMs }));
     // An auto-acked job is gone from the driver: the copy is a new push.
@@ -422,11 +524,13 @@ export class JobsCore {
     const { max_attempts: max, retry_delay: base } = pipeline.resolved.options;
     const fields = { id: job.id, job: job.job, pipeline: job.pipeline, error: reason };
     if (job.autoAck) {
+      mark(item, 'failed', reason);
       this.log.error('auto_ack job failed; it is not retried', fields);
       this.#counted(item, 'error');
       return;
     }
     if (delay === 'retry-free') {
+      mark(item, 'returned', reason);
       this.log.warn('job could not reach a worker; it goes back to its pipeline', fields);
       return this.#settle(item, () => job.nack({ requeue: true, delayMs: base }));
     }
@@ -434,6 +538,7 @@ export class JobsCore {
     const attempts = (Number.isFinite(previous) && previous > 0 ? previous : 0) + 1;
     if (max > 0 && attempts >= max) return this.#exhausted(item, attempts, reason);
     const delayMs = delay === 'backoff' ? Math.min(base * 2 ** (attempts - 1), MAX_BACKOFF_MS) : delay;
+    mark(item, 'retry', reason);
     this.log.warn('job attempt failed; retrying', { ...fields, attempts, max_attempts: max, delay_ms: delayMs });
     this.#counted(item, 'requeue');
     return this.#settle(item, () => job.requeue({ headers: { [ATTEMPTS_HEADER]: [String(attempts)] }, delayMs }));
@@ -444,6 +549,7 @@ export class JobsCore {
     const deadLetter = pipeline.resolved.options.dead_letter;
     const fields = { id: job.id, job: job.job, pipeline: job.pipeline, attempts, error: reason };
     this.#counted(item, 'dead_letter');
+    mark(item, deadLetter === undefined ? 'dropped' : 'dead_letter', reason);
     if (deadLetter === undefined) {
       this.log.error('job dropped: max_attempts reached and the pipeline has no dead_letter', fields);
       return this.#settle(item, () => job.ack());
@@ -460,6 +566,7 @@ export class JobsCore {
     } catch (err) {
       // Never lost: the job stays in its pipeline and tries the dead letter again after the longest backoff.
       this.log.error('moving a job to its dead_letter pipeline failed; it stays queued', { ...fields, dead_letter: deadLetter, push_error: describe(err) });
+      mark(item, 'retry', `${reason}; the dead_letter push failed: ${describe(err)}`);
       return this.#settle(item, () => job.requeue({ headers: { [ATTEMPTS_HEADER]: [String(attempts - 1)] }, delayMs: MAX_BACKOFF_MS }));
     }
     this.log.warn('job moved to its dead_letter pipeline after max_attempts', { ...fields, dead_letter: deadLetter });

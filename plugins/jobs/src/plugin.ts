@@ -6,6 +6,7 @@ import {
   resettablesRef,
   rpcEndpointsRef,
   statusSourcesRef,
+  tracerRef,
   workerSourcesRef,
   type WorkerPool,
 } from '@rr/contracts';
@@ -26,6 +27,11 @@ import { createJobsRpc } from './rpc.js';
  * - serve creates the pool and starts consuming the `consume` pipelines;
  * - stop drains gracefully (see `JobsCore.stop`).
  *
+ * Tracing: when the otel plugin provides `tracerRef`, each pushed job is a PRODUCER span
+ * `<pipeline> publish` whose context is stored in the job's headers (`traceparent`…), and each delivery
+ * a CONSUMER span `<pipeline> process` continuing it, whose context PHP receives in the job's headers.
+ * Without a tracer no span is created and headers are not copied.
+ *
  * @throws RR_ERR_JOBS_CONFIG_INVALID, RR_ERR_JOBS_DUPLICATE_DRIVER, RR_ERR_JOBS_OPEN_FAILED (init);
  * RR_ERR_JOBS_STOP_FAILED (stop).
  */
@@ -34,6 +40,7 @@ export const jobsPlugin: Plugin = definePlugin({
   kernel: '^1.0.0',
   config: { schema: jobsConfigSchema },
   needs: { logger: loggerRef, poolFactory: poolFactoryRef },
+  optional: { tracer: tracerRef },
   collects: { drivers: jobsDriversRef },
   provides: {
     rpc: rpcEndpointsRef,
@@ -42,7 +49,7 @@ export const jobsPlugin: Plugin = definePlugin({
     status: statusSourcesRef,
     metrics: metricsCollectorsRef,
   },
-  async init({ config, needs, collected }) {
+  async init({ config, needs, optional, collected }) {
     const log = needs.logger.named('jobs');
     const drivers = new DriverRegistry(collected.drivers);
     const resolved = await resolveAll(config, drivers);
@@ -51,7 +58,7 @@ export const jobsPlugin: Plugin = definePlugin({
       log.warn('jobs.consume names a pipeline that is not configured; it is consumed once declared', { pipeline: name });
     }
     const metrics = new JobsMetrics();
-    const core = new JobsCore(config, drivers, log, metrics);
+    const core = new JobsCore(config, drivers, log, metrics, optional.tracer);
     await core.open(resolved);
     const started = (): WorkerPool => {
       if (core.pool === undefined) throw jobsErrors.STOPPING();

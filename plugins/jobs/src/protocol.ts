@@ -3,11 +3,12 @@ import type { DeliveredJob, JobHeaders } from '@rr/contracts';
 /** RAW: the delivery frame's codec flag (PROTOCOL §6.1). */
 export const CODEC_RAW = 0x04;
 
-/** The delivery context PHP's ReceivedTaskFactory reads (PROTOCOL §6.1). */
-export function deliveryContext(job: DeliveredJob, driver: string): Buffer {
-  return Buffer.from(
-    JSON.stringify({ id: job.id, job: job.job, driver, headers: job.headers, pipeline: job.pipeline, queue: job.queue }),
-  );
+/**
+ * The delivery context PHP's ReceivedTaskFactory reads (PROTOCOL §6.1). `headers` replaces the job's
+ * own (the consume span's trace context added, when tracing).
+ */
+export function deliveryContext(job: DeliveredJob, driver: string, headers: JobHeaders = job.headers): Buffer {
+  return Buffer.from(JSON.stringify({ id: job.id, job: job.job, driver, headers, pipeline: job.pipeline, queue: job.queue }));
 }
 
 /** What the worker asked for (PROTOCOL §6.2), as the core acts on it. */

@@ -1,7 +1,8 @@
-import type { Logger, RpcEndpoint } from '@rr/contracts';
+import type { Logger, RpcEndpoint, Tracer } from '@rr/contracts';
 import type { Dsn } from '@rr/config';
 import { RpcServer } from '@rr/goridge';
 import { rpcErrors, rpcWarnings } from './errors.js';
+import { tracedEndpoint } from './tracing.js';
 
 /** The endpoints of every plugin on one goridge RPC server. */
 export class RpcHost {
@@ -10,11 +11,12 @@ export class RpcHost {
   readonly namespaces: readonly string[];
 
   /**
-   * Registers every endpoint; nothing listens yet.
+   * Registers every endpoint; nothing listens yet. With a `tracer`, every method call is a SERVER span
+   * named as the wire method (`kv.Set`).
    *
    * @throws RR_ERR_RPC_DUPLICATE_NAMESPACE two endpoints share a namespace.
    */
-  constructor(endpoints: readonly RpcEndpoint[], log: Logger) {
+  constructor(endpoints: readonly RpcEndpoint[], log: Logger, tracer?: Tracer) {
     this.#log = log;
     const seen = new Set<string>();
     for (const endpoint of endpoints) {
@@ -22,7 +24,7 @@ export class RpcHost {
       seen.add(endpoint.namespace);
     }
     // goridge hands handlers an RpcRequest, a superset of the contracts' RpcCall.
-    for (const endpoint of endpoints) this.#server.register(endpoint);
+    for (const endpoint of endpoints) this.#server.register(tracer === undefined ? endpoint : tracedEndpoint(endpoint, tracer));
     this.namespaces = [...seen];
     // A broken connection is closed by the server; the others carry on.
     this.#server.on('error', (error) => this.#log.warn('rpc connection closed on error', { error }));

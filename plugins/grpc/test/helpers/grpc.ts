@@ -16,10 +16,11 @@ export interface RunningGrpc extends TestKernel {
   address: string;
 }
 
-export async function startGrpc(config: Record<string, unknown> = {}, extra: Plugin[] = []): Promise<RunningGrpc> {
+/** Boots the grpc plugin over `command` (the php-sdk's example worker by default), plus `extra` plugins. */
+export async function startGrpc(config: Record<string, unknown> = {}, extra: Plugin[] = [], command?: readonly string[]): Promise<RunningGrpc> {
   const { pool, ...rest } = config;
   const t = await startTestKernel({
-    plugins: [testServerPlugin(), grpcPlugin, ...extra],
+    plugins: [testServerPlugin(command), grpcPlugin, ...extra],
     config: { grpc: { listen: 'tcp://127.0.0.1:0', proto: ECHO_PROTO, ...rest, pool: { num_workers: 1, ...(pool as object) } } },
   });
   const line = t.logger.find('grpc server listening')[0];

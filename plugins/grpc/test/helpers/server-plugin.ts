@@ -9,6 +9,9 @@ export const ECHO_PROTO = `${PHP_SDK}examples/grpc/echo.proto`;
 /** The worker command: the php-sdk's example gRPC worker. */
 export const GRPC_WORKER = ['php', '-d', 'display_errors=stderr', `${PHP_SDK}examples/grpc-worker.php`];
 
+/** The tracing tests' worker: test.Echo whose Say answers with the metadata it received. */
+export const TRACE_WORKER = ['php', '-d', 'display_errors=stderr', new URL('../fixtures/trace-worker.php', import.meta.url).pathname];
+
 /** Every pool created through {@link testServerPlugin}, for assertions. */
 export const createdPools: WorkerPool[] = [];
 
