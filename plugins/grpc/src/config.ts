@@ -40,7 +40,7 @@ export const grpcConfigSchema = z
     proto: protoList,
     tls: tlsSchema.optional(),
     env: envMap().optional().describe('Extra environment for the gRPC workers (RR_MODE=grpc is set)'),
-    interceptors: z.array(z.string()).default([]).describe('Interceptor plugin names (none is available in rr: each is warned about)'),
+    interceptors: z.array(z.string()).default([]).describe('Interceptor plugin names: `otel` (calls are traced whenever the otel section exists); any other name is warned about'),
     max_send_msg_size: size({ bare: 'MB' }).default(DEFAULT_MSG_SIZE).describe('Largest message sent to a client; a bare number is MB (default 50)'),
     max_recv_msg_size: size({ bare: 'MB' }).default(DEFAULT_MSG_SIZE).describe('Largest message accepted from a client; a bare number is MB (default 50); bigger ones fail with RESOURCE_EXHAUSTED'),
     max_connection_idle: duration().default(0).describe('Close connections idle this long (0 = never)'),
