@@ -23,6 +23,7 @@ import { headersPlugin } from '@rr/plugin-headers';
 import { gzipPlugin } from '@rr/plugin-gzip';
 import { sendfilePlugin } from '@rr/plugin-sendfile';
 import { proxyIpParserPlugin } from '@rr/plugin-proxy-ip-parser';
+import { otelPlugin } from '@rr/plugin-otel';
 
 /**
  * The bill of materials: every plugin compiled into this rr, in registration order.
@@ -38,6 +39,7 @@ export const plugins: readonly Plugin[] = [
   gzipPlugin,
   sendfilePlugin,
   proxyIpParserPlugin,
+  otelPlugin,
   grpcPlugin,
   servicePlugin,
   jobsPlugin,
