@@ -15,3 +15,16 @@ export {
   type RecordedSpan,
   type TraceParent,
 } from './recording-tracer.js';
+export {
+  decodeTraceRequest,
+  decodeTraceRequestJson,
+  decodeTraceHttpBody,
+  encodeTraceResponse,
+  TRACE_SERVICE_EXPORT_PATH,
+  type OtlpSpan,
+  type OtlpValue,
+  type OtlpAttributes,
+  type OtlpSpanKind,
+  type OtlpStatusCode,
+} from './otlp-decoder.js';
+export { startOtlpHttpCollector, otlpRecorder, type Collector, type CollectedExport } from './otlp-collector.js';

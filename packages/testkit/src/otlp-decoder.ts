@@ -1,7 +1,7 @@
 /**
  * A decoder of OTLP trace export requests (opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest),
  * in protobuf (OTLP/HTTP and OTLP/gRPC bodies) and in OTLP/JSON, into one flat list of spans.
- * Self-contained (only protobufjs and node:zlib), so e2e tests can import it too.
+ * Self-contained (only protobufjs and node:zlib); the otel plugin's tests and e2e both use it.
  *
  * The descriptor below is hand-written from opentelemetry-proto (v1.x), reduced to what a trace export
  * carries; field numbers are the wire contract and match upstream.
