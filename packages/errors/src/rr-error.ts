@@ -15,7 +15,16 @@ export interface RrErrorOptions {
  * @example
  * throw new RrError('RR_ERR_GORIDGE_BAD_CRC', 'header checksum mismatch', { hint: 'the worker wrote to stdout' });
  */
+// A plugin installed next to a global rr may bring its own copy of this package; the brand (a registered
+// symbol, the same in every copy) keeps its errors RrErrors, so their codes still reach PHP and the logs.
+const BRAND = Symbol.for('rr.errors.RrError');
+
 export class RrError extends Error {
+  /** `instanceof RrError` holds for an RrError of any copy of @rr/errors. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
+  }
+
   readonly code: string;
   readonly hint: string | undefined;
   readonly plugin: string | undefined;
@@ -28,6 +37,7 @@ export class RrError extends Error {
     this.hint = options.hint;
     this.plugin = options.plugin;
     this.details = options.details ?? {};
+    Object.defineProperty(this, BRAND, { value: true });
   }
 
   /** `"<code>: <message>"`: the form errors take on the RPC wire so PHP can branch on the code. */
