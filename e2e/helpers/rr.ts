@@ -40,11 +40,13 @@ export async function startRr(options: {
   args?: string[];
   env?: NodeJS.ProcessEnv;
   readyTimeoutMs?: number;
+  /** The executable to run instead of apps/rr/dist/main.js (e.g. a distribution rr-build bundled). */
+  bin?: string;
 }): Promise<RrProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'rr-e2e-'));
   writeFileSync(join(dir, '.rr.yaml'), options.config);
   for (const [name, text] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), text);
-  const child = spawn(rrBin, ['serve', '-c', join(dir, '.rr.yaml'), ...(options.args ?? [])], {
+  const child = spawn(options.bin ?? rrBin, ['serve', '-c', join(dir, '.rr.yaml'), ...(options.args ?? [])], {
     cwd: dir,
     env: { ...process.env, ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],

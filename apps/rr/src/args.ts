@@ -3,6 +3,8 @@ import { cliErrors } from './errors.js';
 
 export { cliErrors };
 
+/** The config file rr reads when no -c is given. */
+export const DEFAULT_CONFIG = '.rr.yaml';
 
 /** Global flags, named as RoadRunner names them (including the capitalised `--WorkDir`). */
 export interface GlobalFlags {
@@ -16,6 +18,8 @@ export interface GlobalFlags {
   interactive: boolean;
   version: boolean;
   help: boolean;
+  /** `rr plugin new --dir`: where the new plugin package is written. */
+  dir: string | undefined;
   /** `rr jobs` in RoadRunner's flag form: `--list`, or the pipelines of `--pause/--resume/--destroy a,b`. */
   jobs: { list: boolean; pause: string | undefined; resume: string | undefined; destroy: string | undefined };
 }
@@ -35,7 +39,7 @@ export function parseCli(argv: readonly string[]): ParsedArgs {
       allowPositionals: true,
       strict: true,
       options: {
-        config: { type: 'string', short: 'c', default: '.rr.yaml' },
+        config: { type: 'string', short: 'c', default: DEFAULT_CONFIG },
         WorkDir: { type: 'string', short: 'w' },
         workdir: { type: 'string' },
         override: { type: 'string', short: 'o', multiple: true, default: [] },
@@ -50,6 +54,7 @@ export function parseCli(argv: readonly string[]): ParsedArgs {
         pause: { type: 'string' },
         resume: { type: 'string' },
         destroy: { type: 'string' },
+        dir: { type: 'string' },
       },
     });
   } catch (err) {
@@ -70,6 +75,7 @@ export function parseCli(argv: readonly string[]): ParsedArgs {
       interactive: values.interactive,
       version: values.version,
       help: values.help,
+      dir: values.dir,
       jobs: { list: values.list, pause: values.pause, resume: values.resume, destroy: values.destroy },
     },
   };
@@ -85,6 +91,9 @@ Usage:
   rr jobs pause|resume|destroy <p1,p2…>
                                 pause, resume or destroy pipelines (also --pause p1,p2 …)
   rr stop [-f]                  stop the rr started with -p in this directory (-f: force)
+  rr plugins                    the plugins compiled in and those the config's plugins: list loads
+  rr plugin new <name> [--dir <path>]
+                                create a third-party plugin package from the template
   rr --version                  print the version and the plugins compiled in
 
 Flags:

@@ -11,6 +11,8 @@ import { resetPlugins } from './commands/reset.js';
 import { parseJobsCommand, runJobs } from './commands/jobs.js';
 import { readPid } from './commands/stop.js';
 import { versionText } from './version-text.js';
+import { pluginsTable } from './commands/plugins.js';
+import { newPlugin, newPluginText } from './commands/plugin-new.js';
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
 const err = (text: string) => process.stderr.write(`${text}\n`);
@@ -45,6 +47,11 @@ async function main(dist: Distribution, argv: readonly string[]): Promise<number
       return jobs(args.flags, args.positionals);
     case 'stop':
       return stop(args.flags);
+    case 'plugins':
+      out(await pluginsTable(args.flags, dist, { cwd: process.cwd(), env: process.env }));
+      return 0;
+    case 'plugin':
+      return plugin(args.flags, args.positionals);
     default:
       throw cliErrors.UNKNOWN_COMMAND(args.command);
   }
@@ -135,6 +142,13 @@ async function jobs(flags: ReturnType<typeof parseCli>['flags'], words: string[]
   } finally {
     await client.close();
   }
+}
+
+function plugin(flags: ReturnType<typeof parseCli>['flags'], words: string[]): number {
+  const [sub, name, ...rest] = words;
+  if (sub !== 'new' || name === undefined || rest.length > 0) throw cliErrors.BAD_ARGS('usage: rr plugin new <name> [--dir <path>]');
+  out(newPluginText(newPlugin({ name, dir: flags.dir, cwd: process.cwd() }), process.cwd()));
+  return 0;
 }
 
 async function stop(flags: ReturnType<typeof parseCli>['flags']): Promise<number> {

@@ -39,6 +39,11 @@ describe('parseCli', () => {
     expect(args.flags).toMatchObject({ config: 'a.yaml', overrides: ['http.address=:8080', 'rpc.listen=tcp://127.0.0.1:1'], workDir: '/tmp', silent: true, pid: true });
   });
 
+  it('reads rr plugin new <name> --dir', () => {
+    const args = parseCli(['plugin', 'new', 'audit_log', '--dir', 'plugins/audit']);
+    expect([args.command, args.positionals, args.flags.dir]).toEqual(['plugin', ['new', 'audit_log'], 'plugins/audit']);
+  });
+
   it('rejects unknown flags with a code', () => {
     let error: unknown;
     try {

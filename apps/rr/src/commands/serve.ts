@@ -4,6 +4,7 @@ import { loadConfig, type ConfigWarning } from '@rr/config';
 import { createKernel, type DistributionInfo, type Kernel, type Plugin, type PluginReport } from '@rr/kernel';
 import { createLogger, type RootLogger } from '@rr/plugin-logs';
 import { cliErrors, type GlobalFlags } from '../args.js';
+import { loadConfiguredPlugins, PLUGINS_SECTION, type ConfiguredPlugin } from '../configured-plugins.js';
 
 /** Where serve writes and how it learns about signals; main.ts wires these to the process. */
 export interface ServeIo {
@@ -16,31 +17,33 @@ export interface ServeIo {
 }
 
 /** Sections the CLI reads itself; the kernel must not warn that no plugin owns them. */
-const CLI_SECTIONS = ['endure', 'kernel'];
+const CLI_SECTIONS = ['endure', 'kernel', PLUGINS_SECTION];
 
 /** Always-on plugins that serve nothing by themselves: with only these, there is nothing to serve. */
 const BACKGROUND = new Set(['logs', 'informer', 'resetter']);
 
 /**
- * Loads and validates the config, starts every enabled plugin and returns the running kernel.
- * Errors are RrErrors; main.ts prints them and exits 1.
+ * Loads and validates the config, loads the plugins its `plugins:` list names, starts every enabled
+ * plugin and returns the running kernel. Errors are RrErrors; main.ts prints them and exits 1.
  */
 export async function startServer(
   flags: GlobalFlags,
   plugins: readonly Plugin[],
   io: ServeIo,
   distribution?: DistributionInfo,
-): Promise<{ kernel: Kernel; stopTimeoutMs: number; cleanup: () => void }> {
+): Promise<{ kernel: Kernel; stopTimeoutMs: number; cleanup: () => void; configured: ConfiguredPlugin[] }> {
   const file = isAbsolute(flags.config) ? flags.config : resolve(io.cwd, flags.config);
   const workDir = flags.workDir === undefined ? dirname(file) : resolve(io.cwd, flags.workDir);
   const loaded = await loadConfig({ file, workDir, overrides: flags.overrides, dotenv: flags.dotenv, env: io.env });
   io.chdir(workDir);
   for (const w of loaded.warnings) io.err(warningLine(w));
+  // Third-party plugins join the compiled-in ones and are wired like them.
+  const configured = await loadConfiguredPlugins(loaded.sections[PLUGINS_SECTION], { configFile: file, compiled: plugins });
 
   const stopTimeoutMs = graceFrom(loaded.sections);
   const log = cliLogger(loaded.sections.logs).named('kernel');
   const kernel = createKernel({
-    plugins,
+    plugins: [...plugins, ...configured.map((c) => c.plugin)],
     config: { version: loaded.version, sections: loaded.sections },
     stopTimeoutMs,
     distribution,
@@ -64,12 +67,22 @@ export async function startServer(
       throw cliErrors.PID_FILE(pidFile, { cause: err });
     }
   }
+  if (!flags.silent && configured.length > 0) io.err(configuredLine(configured));
   // Printed last: it is the line scripts and tests wait for as the ready signal.
   if (!flags.silent) io.err(summary(report));
   const cleanup = () => {
     if (pidFile !== undefined) rmSync(pidFile, { force: true });
   };
-  return { kernel, stopTimeoutMs, cleanup };
+  return { kernel, stopTimeoutMs, cleanup, configured };
+}
+
+/** `rr: plugins from config: greeter (rr-plugin-greeter 0.1.0), audit (./plugins/audit.mjs)` */
+export function configuredLine(configured: readonly ConfiguredPlugin[]): string {
+  const described = configured.map((c) => {
+    const source = c.package === undefined ? c.entry : `${c.package.name}${c.package.version === undefined ? '' : ` ${c.package.version}`}`;
+    return `${c.plugin.id} (${source})`;
+  });
+  return `rr: plugins from config: ${described.join(', ')}`;
 }
 
 /**
