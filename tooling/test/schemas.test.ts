@@ -74,6 +74,22 @@ describe('generated config schemas', () => {
       'Durations take Go syntax (`60s`, `1m30s`); `${VAR}` and `${VAR:-default}` work in every string.',
       '',
     ];
+    // The CLI's own section (apps/rr/src/configured-plugins.ts): plugin packages loaded at start.
+    properties.plugins = {
+      type: 'array',
+      items: { type: 'string', minLength: 1 },
+      description: 'Plugin packages loaded at start besides the compiled-in ones: npm names (resolved from the config\'s directory) or paths (./x, ../x, /x) relative to it',
+    };
+    reference.push(
+      '## `plugins`',
+      '',
+      'Read by the CLI, not a plugin: packages loaded at start and wired like the compiled-in plugins (docs/plugin-authoring.md).',
+      '',
+      '| key | type | default | description |',
+      '| --- | --- | --- | --- |',
+      `| \`plugins\` | string[] | — | ${String(properties.plugins.description)} |`,
+      '',
+    );
     const nested: { key: string; schema: Json }[] = [];
     for (const p of plugins) {
       const { key, schema } = await pluginSection(p.dir, p.folder);
