@@ -11,7 +11,12 @@ import { root, workspacePackages } from './workspace.js';
 const dir = join(root, '.changeset');
 const packages = workspacePackages();
 const publicNames = new Set(packages.filter((p) => p.json.private !== true).map((p) => p.json.name));
-const privateNames = new Set([...packages.filter((p) => p.json.private === true).map((p) => p.json.name), '@rr/php-sdk']);
+// Example packages (examples/plugins/*) are workspace members too, never published.
+const exampleNames = readdirSync(join(root, 'examples/plugins'))
+  .map((d) => join(root, 'examples/plugins', d, 'package.json'))
+  .filter((f) => existsSync(f))
+  .map((f) => (JSON.parse(readFileSync(f, 'utf8')) as { name: string }).name);
+const privateNames = new Set([...packages.filter((p) => p.json.private === true).map((p) => p.json.name), '@rr/php-sdk', ...exampleNames]);
 
 const configSchema = z.strictObject({
   changelog: z.union([z.string(), z.literal(false), z.tuple([z.string(), z.unknown()])]),
