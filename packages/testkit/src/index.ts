@@ -28,3 +28,5 @@ export {
   type OtlpStatusCode,
 } from './otlp-decoder.js';
 export { startOtlpHttpCollector, otlpRecorder, type Collector, type CollectedExport } from './otlp-collector.js';
+/** A FastCGI 1.0 client for tests of rr's `http.fcgi` listener (plugin tests and e2e). */
+export * as fcgi from './fcgi-client.js';

@@ -32,6 +32,34 @@ const address = (what: string) =>
       if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: `invalid ${what}: ${parsed}` });
     });
 
+/** Where the FastCGI listener binds. */
+export type FcgiAddress = { kind: 'tcp'; host: string | undefined; port: number } | { kind: 'unix'; path: string };
+
+/**
+ * Parses `http.fcgi.address` as RoadRunner's listener DSN does (split on "://"): `tcp://host:port`,
+ * a bare `host:port`, or `unix://path` (`unix:///run/rr.sock` is the absolute `/run/rr.sock`). rr also
+ * takes nginx's spelling `unix:/run/rr.sock`. `:port` and `tcp://:port` bind every interface; port 0
+ * picks a free port.
+ *
+ * @returns the address, or a reason string when it is malformed.
+ */
+export function parseFcgiAddress(text: string): FcgiAddress | string {
+  const parts = text.split('://');
+  let rest = text;
+  if (parts.length > 2) return `'${text}' has more than one "://"`;
+  if (parts.length === 2) {
+    const [scheme, after] = parts as [string, string];
+    if (scheme === 'unix') return after === '' ? `'${text}' has an empty socket path` : { kind: 'unix', path: after };
+    if (scheme !== 'tcp') return `'${text}' has an unknown scheme "${scheme}" (use tcp://host:port or unix:///path/to/socket)`;
+    rest = after;
+  } else if (text.startsWith('unix:')) {
+    const path = text.slice(5);
+    return path === '' ? `'${text}' has an empty socket path` : { kind: 'unix', path };
+  }
+  const parsed = parseListenAddress(rest);
+  return typeof parsed === 'string' ? parsed : { kind: 'tcp', ...parsed };
+}
+
 const extensions = (what: string) =>
   z
     .array(z.string().min(1))
@@ -89,7 +117,7 @@ export const httpConfigSchema = z
   .strictObject({
     address: address('http.address')
       .optional()
-      .describe('Plain HTTP listener "host:port" (":8080" = all interfaces, port 0 = any free port); HTTP/1.1, plus HTTP/2 with http2.h2c; without address, ssl or fcgi the plugin is disabled'),
+      .describe('Plain HTTP listener "host:port" (":8080" = all interfaces, port 0 = any free port); HTTP/1.1, plus HTTP/2 with http2.h2c; optional when ssl or fcgi is set; without address, ssl or fcgi the plugin is disabled'),
     internal_error_code: int({ min: 100, max: 599 }).default(500).describe('Status answered when rr itself fails a request (no worker, worker error)'),
     max_request_size: size({ bare: 'MB' })
       .default(0)
@@ -124,9 +152,19 @@ export const httpConfigSchema = z
       .optional()
       .describe('HTTP/3 (accepted, not supported yet)'),
     fcgi: z
-      .strictObject({ address: z.string().min(1).describe('FastCGI listener: tcp://host:port or unix:path') })
+      .strictObject({
+        address: z
+          .string()
+          .superRefine((text, ctx) => {
+            const parsed = parseFcgiAddress(text);
+            if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: `invalid http.fcgi.address: ${parsed}` });
+          })
+          .describe(
+            'FastCGI listener: tcp://host:port (or host:port; ":9000" = all interfaces, port 0 = any free port) or unix:///path/to/socket (also unix:/path); a stale unix socket file is replaced at start and removed at stop',
+          ),
+      })
       .optional()
-      .describe('FastCGI listener (accepted, not supported yet)'),
+      .describe('FastCGI listener (responder role) for nginx fastcgi_pass or Apache mod_proxy_fcgi: requests go through the same middlewares and workers as HTTP; it can be the only listener'),
     trusted_subnets: z.array(z.string()).optional().describe('CIDRs whose proxy headers are trusted (read by the proxy_ip_parser middleware plugin)'),
     trusted_headers: z.array(z.string()).optional().describe('Headers read for the client IP (read by the proxy_ip_parser middleware plugin)'),
     headers: looseSection('headers middleware settings (validated by the headers middleware plugin)').optional(),
@@ -168,7 +206,6 @@ export function unsupportedWarnings(config: HttpConfig, available: ReadonlySet<s
     out.push(`http.ssl.client_auth_type '${config.ssl.client_auth_type}' has no effect without http.ssl.root_ca (as in RoadRunner)`);
   }
   if (config.http3 !== undefined) out.push('http.http3 is not supported yet: no QUIC listener is started');
-  if (config.fcgi !== undefined) out.push('http.fcgi is not supported yet: no FastCGI listener is started');
   const sectionWarned = new Set<string>();
   for (const [key, middleware] of MIDDLEWARE_SECTIONS) {
     if (config[key] === undefined || available.has(middleware) || sectionWarned.has(middleware)) continue;

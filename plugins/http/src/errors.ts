@@ -7,11 +7,11 @@ import { defineErrors } from '@rr/errors';
 export const httpErrors = defineErrors('HTTP', {
   LISTEN_FAILED: {
     message: (address: string, reason: string) => `http could not listen on ${address}: ${reason}`,
-    hint: 'another process may hold the port (EADDRINUSE), or binding a port below 1024 needs privileges; change http.address',
+    hint: 'another process may hold the port or socket (EADDRINUSE), or binding a port below 1024 needs privileges; change http.address, http.ssl.address or http.fcgi.address',
   },
   NO_LISTENER: {
-    message: (configured: string) => `http has no listener it can run: ${configured} not supported yet and http.address is not set`,
-    hint: 'set http.address (e.g. "127.0.0.1:8080"), or http.ssl with cert and key (ACME and FastCGI are not implemented)',
+    message: (configured: string) => `http has no listener it can run: ${configured} not supported yet and neither http.address nor http.fcgi is set`,
+    hint: 'set http.address (e.g. "127.0.0.1:8080"), http.fcgi.address, or http.ssl with cert and key (ACME is not implemented)',
   },
   TLS_FILE: {
     message: (key: string, path: string, reason: string) => `http cannot read ${key} '${path}': ${reason}`,
@@ -31,6 +31,14 @@ export const httpErrors = defineErrors('HTTP', {
   BODY_TOO_LARGE: {
     message: (limit: number) => `request body exceeds http.max_request_size (${limit} bytes)`,
     hint: 'raise http.max_request_size (in MB)',
+  },
+  FCGI_PROTOCOL: {
+    message: (reason: string) => `malformed FastCGI input: ${reason}; the connection is closed`,
+    hint: 'http.fcgi.address speaks FastCGI 1.0 (responder role): point a FastCGI client at it (nginx fastcgi_pass, Apache mod_proxy_fcgi), not an HTTP client',
+  },
+  FCGI_PARAMS_TOO_LARGE: {
+    message: (limit: number) => `FastCGI request params exceed ${limit} bytes; the connection is closed`,
+    hint: 'the web server sent more than 1 MiB of CGI params (headers) for one request; check its fastcgi_param settings and the request headers it forwards',
   },
   BAD_RESPONSE: {
     message: (reason: string) => `the worker sent an invalid response context: ${reason}`,

@@ -14,6 +14,7 @@ import { buildChain, resolveMiddlewares } from './chain.js';
 import { httpConfigSchema, unsupportedWarnings } from './config.js';
 import { httpErrors } from './errors.js';
 import { createRequestHandler } from './handler.js';
+import { FcgiServer } from './fcgi.js';
 import { HttpMetrics } from './metrics.js';
 import { createRedirect } from './redirect.js';
 import { HttpServer } from './server.js';
@@ -21,9 +22,9 @@ import { createStatusSource } from './status.js';
 import { loadTls } from './tls.js';
 
 /**
- * The `http` plugin: fastify listeners (plain HTTP/1.1 with optional h2c, and TLS with HTTP/2)
- * forwarding every request through the configured middlewares to the PHP workers of its own pool
- * (RoadRunner's http plugin, wire-compatible with spiral/roadrunner-http 3.x).
+ * The `http` plugin: fastify listeners (plain HTTP/1.1 with optional h2c, and TLS with HTTP/2) and a
+ * FastCGI listener, forwarding every request through the configured middlewares to the PHP workers of
+ * its own pool (RoadRunner's http plugin, wire-compatible with spiral/roadrunner-http 3.x).
  *
  * Tracing: when the otel plugin provides `tracerRef`, every worker execution is a `worker.exec` span
  * (kind internal), child of the request's `traceparent` (the otel middleware's SERVER span, or the
@@ -46,10 +47,8 @@ export const httpPlugin = definePlugin({
     const middlewares = resolveMiddlewares(config.middleware, collected.middlewares, logger);
     // Files are read now, so a missing or broken certificate fails init rather than serve.
     const tls = config.ssl === undefined ? undefined : loadTls(config.ssl);
-    if (config.address === undefined && tls === undefined) {
-      const names = [config.ssl && 'http.ssl.acme', config.fcgi && 'http.fcgi'].filter(Boolean);
-      throw httpErrors.NO_LISTENER(`${names.join(' and ')} ${names.length > 1 ? 'are' : 'is'}`);
-    }
+    // Only ssl with acme and no cert/key: nothing this rr can listen with.
+    if (config.address === undefined && tls === undefined && config.fcgi === undefined) throw httpErrors.NO_LISTENER('http.ssl.acme is');
     const h2 = { h2c: config.http2?.h2c ?? false, maxConcurrentStreams: config.http2?.max_concurrent_streams ?? 128 };
     // The pool is created in serve, not here: serve follows needs edges, so rpc (which needs less) is
     // already listening when workers boot, and a worker that calls RPC at start-up reaches it
@@ -57,6 +56,7 @@ export const httpPlugin = definePlugin({
     let pool: WorkerPool | undefined;
     let server: HttpServer | undefined;
     let tlsServer: HttpServer | undefined;
+    let fcgiServer: FcgiServer | undefined;
     const metrics = new HttpMetrics();
     const started = (): WorkerPool => {
       if (pool === undefined) throw httpErrors.NOT_STARTED();
@@ -106,10 +106,22 @@ export const httpPlugin = definePlugin({
           const address = await server.listen();
           logger.info('http server listening', { address });
         }
+        if (config.fcgi !== undefined) {
+          // The scheme PHP sees comes per request from the web server (HTTPS=on), so both handlers exist.
+          fcgiServer = new FcgiServer({
+            address: config.fcgi.address,
+            bodyLimit: config.max_request_size,
+            handle: handler(false),
+            handleTls: handler(true),
+            logger,
+          });
+          const address = await fcgiServer.listen();
+          logger.info('fcgi listening', { address });
+        }
       },
       async stop({ signal }) {
         try {
-          await Promise.all([server?.close(signal), tlsServer?.close(signal)]);
+          await Promise.all([server?.close(signal), tlsServer?.close(signal), fcgiServer?.close(signal)]);
         } finally {
           // This plugin created the pool, so it destroys it once no request can reach it any more.
           await pool?.destroy();

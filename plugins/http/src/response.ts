@@ -1,4 +1,4 @@
-import { validateHeaderName, validateHeaderValue, type ServerResponse } from 'node:http';
+import { ServerResponse, validateHeaderName, validateHeaderValue } from 'node:http';
 import type { Http2ServerResponse } from 'node:http2';
 import type { Payload } from '@rr/contracts';
 import { httpErrors } from './errors.js';
@@ -101,7 +101,7 @@ export function prepareHeaders(headers: Record<string, unknown>): PreparedHeader
  */
 export function writeHeadSafe(res: ServerResponse, status: number, flat: string[]): string[] {
   try {
-    res.writeHead(status, flat);
+    writeHeadFlat(res, status, flat);
     return [];
   } catch {
     const kept: string[] = [];
@@ -118,9 +118,25 @@ export function writeHeadSafe(res: ServerResponse, status: number, flat: string[
     // writeHead may have stored some lines before it threw (always with HTTP/2, and on HTTP/1 when
     // headers were set before): start again from none of the worker's names.
     for (let i = 0; i < flat.length; i += 2) res.removeHeader(flat[i] as string);
-    res.writeHead(status, kept);
+    writeHeadFlat(res, status, kept);
     return dropped;
   }
+}
+
+/**
+ * `res.writeHead(status, flat)`, keeping repeated names when a middleware already set headers: Node
+ * 20's HTTP/1 response then stores the list pair by pair with setHeader, so of several Set-Cookie
+ * lines only the last would survive. The worker's names replace the middleware's, as writeHead
+ * intends, and each of its lines is appended. (HTTP/2 compat responses keep repeated names already.)
+ */
+function writeHeadFlat(res: ServerResponse, status: number, flat: string[]): void {
+  if (!(res instanceof ServerResponse) || flat.length === 0 || res.getHeaderNames().length === 0) {
+    res.writeHead(status, flat);
+    return;
+  }
+  for (let i = 0; i < flat.length; i += 2) res.removeHeader(flat[i] as string);
+  for (let i = 0; i < flat.length; i += 2) res.appendHeader(flat[i] as string, flat[i + 1] as string);
+  res.writeHead(status);
 }
 
 interface RawWriter {

@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { issuesFromZod, loadConfigText } from '@rr/config';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_REQUEST_SIZE, httpConfigSchema, unsupportedWarnings } from '../src/config.js';
+import { DEFAULT_MAX_REQUEST_SIZE, httpConfigSchema, parseFcgiAddress, unsupportedWarnings } from '../src/config.js';
 
 // Through @rr/config as rr loads it: YAML, then ${VAR} expansion, then the schema.
 const parse = async (yaml: string) => {
@@ -72,7 +72,6 @@ pool: { num_workers: 4, max_jobs: 64, supervisor: { exec_ttl: 60s } }
 `);
     expect(r.success).toBe(true);
     expect(unsupportedWarnings(r.data!)).toEqual([
-      'http.fcgi is not supported yet: no FastCGI listener is started',
       "http.headers is ignored: middleware 'headers' is not available in this rr (its plugin is not compiled in)",
       "http.static is ignored: middleware 'static' is not available in this rr (its plugin is not compiled in)",
       "http.trusted_subnets/trusted_headers is ignored: middleware 'proxy_ip_parser' is not available in this rr (its plugin is not compiled in)",
@@ -81,9 +80,7 @@ pool: { num_workers: 4, max_jobs: 64, supervisor: { exec_ttl: 60s } }
       "unknown middleware 'nosuch' is skipped (known: headers, gzip, static, sendfile, http_metrics, proxy_ip_parser, otel, cache)",
     ]);
     // Sections and names whose middleware was collected are not warned about.
-    expect(unsupportedWarnings(r.data!, new Set(['headers', 'gzip', 'static', 'proxy_ip_parser', 'nosuch']))).toEqual([
-      'http.fcgi is not supported yet: no FastCGI listener is started',
-    ]);
+    expect(unsupportedWarnings(r.data!, new Set(['headers', 'gzip', 'static', 'proxy_ip_parser', 'nosuch']))).toEqual([]);
   });
 
   it('warns about ACME, http3 and a client_auth_type without root_ca', async () => {
@@ -108,6 +105,27 @@ middleware: [gzip, gzip]
   });
 });
 
+describe('http.fcgi.address', () => {
+  it.each([
+    ['tcp://127.0.0.1:9000', { kind: 'tcp', host: '127.0.0.1', port: 9000 }],
+    ['tcp://:9000', { kind: 'tcp', host: undefined, port: 9000 }],
+    ['tcp://[::1]:0', { kind: 'tcp', host: '::1', port: 0 }],
+    ['0.0.0.0:7921', { kind: 'tcp', host: '0.0.0.0', port: 7921 }],
+    ['unix:///run/rr/fcgi.sock', { kind: 'unix', path: '/run/rr/fcgi.sock' }],
+    ['unix://rr.sock', { kind: 'unix', path: 'rr.sock' }],
+    ['unix:/run/rr/fcgi.sock', { kind: 'unix', path: '/run/rr/fcgi.sock' }],
+  ])('parses %s as RoadRunner does (and nginx-style unix:/path)', (text, expected) => {
+    expect(parseFcgiAddress(text)).toEqual(expected);
+  });
+
+  it('is accepted in the section, and the plugin no longer warns about it', async () => {
+    const r = await parse('fcgi: { address: "unix:///tmp/rr.sock" }');
+    expect(r.success).toBe(true);
+    expect(r.data?.fcgi).toEqual({ address: 'unix:///tmp/rr.sock' });
+    expect(unsupportedWarnings(r.data!)).toEqual([]);
+  });
+});
+
 describe('http config: rejected', () => {
   it.each([
     ['address: "8080"', [{ path: 'http.address', code: 'RR_ERR_CONFIG_CUSTOM' }]],
@@ -127,6 +145,12 @@ describe('http config: rejected', () => {
     ['ssl: { address: ":443" }', [{ path: 'http.ssl.cert', code: 'RR_ERR_CONFIG_CUSTOM' }, { path: 'http.ssl.key', code: 'RR_ERR_CONFIG_CUSTOM' }]],
     ['ssl: { cert: a, key: b, client_auth_type: sometimes }', [{ path: 'http.ssl.client_auth_type', code: 'RR_ERR_CONFIG_INVALID_VALUE' }]],
     ['fcgi: {}', [{ path: 'http.fcgi.address', code: 'RR_ERR_CONFIG_INVALID_TYPE' }]],
+    ['fcgi: { address: "http://127.0.0.1:9000" }', [{ path: 'http.fcgi.address', code: 'RR_ERR_CONFIG_CUSTOM' }]],
+    ['fcgi: { address: "tcp://9000" }', [{ path: 'http.fcgi.address', code: 'RR_ERR_CONFIG_CUSTOM' }]],
+    ['fcgi: { address: "unix://" }', [{ path: 'http.fcgi.address', code: 'RR_ERR_CONFIG_CUSTOM' }]],
+    ['fcgi: { address: "unix:" }', [{ path: 'http.fcgi.address', code: 'RR_ERR_CONFIG_CUSTOM' }]],
+    ['fcgi: { address: "tcp://a://b:1" }', [{ path: 'http.fcgi.address', code: 'RR_ERR_CONFIG_CUSTOM' }]],
+    ['fcgi: { address: ":9000", port: 1 }', [{ path: 'http.fcgi.port', code: 'RR_ERR_CONFIG_UNRECOGNIZED_KEYS' }]],
     ['adress: ":8080"', [{ path: 'http.adress', code: 'RR_ERR_CONFIG_UNRECOGNIZED_KEYS' }]],
   ])('%s', async (yaml, expected) => {
     expect(await issues(yaml)).toEqual(expected);

@@ -77,9 +77,10 @@ describe('http plugin lifecycle', () => {
   });
 
   it('fails init with RR_ERR_HTTP_NO_LISTENER when only unsupported listeners are configured', async () => {
-    const err = await startTestKernel({ plugins: [server, httpPlugin], config: { http: { fcgi: { address: 'tcp://127.0.0.1:7921' } } } }).catch(
-      (e: unknown) => e,
-    );
+    const err = await startTestKernel({
+      plugins: [server, httpPlugin],
+      config: { http: { ssl: { acme: { email: 'a@b.c', domains: ['b.c'] } } } },
+    }).catch((e: unknown) => e);
     expect(isRrError(err, 'RR_ERR_KERNEL_INIT_FAILED')).toBe(true);
     expect((err as Error).cause).toMatchObject({ code: 'RR_ERR_HTTP_NO_LISTENER' });
   });

@@ -11,6 +11,10 @@ export interface RunningHttp extends TestKernel {
   /** `https://127.0.0.1:<port>` when `http.ssl` is configured */
   tlsUrl: string;
   tlsPort: number;
+  /** The FastCGI listener as logged (`127.0.0.1:<port>` or `unix://<path>`; empty without `http.fcgi`). */
+  fcgi: string;
+  /** Where a test FastCGI client connects to it. */
+  fcgiTarget: { port: number } | { path: string };
 }
 
 /**
@@ -27,6 +31,7 @@ export async function startHttp(options: { worker: string; http?: Record<string,
   const listening = (message: string): string => String(t.logger.find(message)[0]?.fields['address'] ?? '');
   const plain = listening('http server listening');
   const secure = listening('https server listening');
+  const fcgi = listening('fcgi listening');
   const portOf = (address: string): number => Number(address.split(':').pop());
   return {
     ...t,
@@ -34,5 +39,7 @@ export async function startHttp(options: { worker: string; http?: Record<string,
     port: portOf(plain),
     tlsUrl: secure === '' ? '' : `https://${secure}`,
     tlsPort: portOf(secure),
+    fcgi,
+    fcgiTarget: fcgi.startsWith('unix://') ? { path: fcgi.slice('unix://'.length) } : { port: portOf(fcgi) },
   };
 }
