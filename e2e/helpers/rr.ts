@@ -2,7 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rrBin } from './paths.js';
+import { php, rrBin } from './paths.js';
 
 /** One JSON log line of rr in production mode. */
 export interface LogLine {
@@ -140,6 +140,25 @@ export async function startRr(options: {
 }
 
 /** A config for the http tests: 2 workers of `worker` (a PHP file name in the temp dir), JSON logs on stderr. */
+/**
+ * The smallest config that serves HTTP from one PHP worker: server, http and logs only (no rpc section),
+ * so it also runs on a trimmed distribution. `extra` is appended as top-level YAML.
+ */
+export function minimalHttpConfig(worker: string, extra = ''): string {
+  return `version: "3"
+server:
+  command: "${php} ${worker}"
+http:
+  address: 127.0.0.1:0
+  pool:
+    num_workers: 1
+    allocate_timeout: 10s
+logs:
+  mode: production
+  level: info
+${extra}`;
+}
+
 export function httpConfig(worker: string, options: { extra?: string; pool?: string; rpcPort?: number } = {}): string {
   const { extra = '', pool = '', rpcPort = 0 } = options;
   return `version: "3"

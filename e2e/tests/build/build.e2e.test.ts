@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { php, phpSdk, repoRoot } from '../../helpers/paths.js';
-import { startRr, type RrProcess } from '../../helpers/rr.js';
+import { minimalHttpConfig, startRr, type RrProcess } from '../../helpers/rr.js';
 import { run } from '../../helpers/run.js';
 
 // Issue 7: a trimmed distribution (logs + server + http) built by rr-build from a list builds, starts,
@@ -33,19 +33,6 @@ async function build(args: string[]): Promise<Report> {
   if (r.code !== 0) throw new Error(`rr-build ${args.join(' ')} exited ${String(r.code)}:\n${r.stderr}`);
   return JSON.parse(r.stdout) as Report;
 }
-
-const serveConfig = (worker: string, extra = '') => `version: "3"
-server:
-  command: "${php} ${worker}"
-http:
-  address: 127.0.0.1:0
-  pool:
-    num_workers: 1
-    allocate_timeout: 10s
-logs:
-  mode: production
-  level: info
-${extra}`;
 
 beforeAll(async () => {
   if (!existsSync(rrBuild)) throw new Error(`${rrBuild} is missing: pnpm --filter @rr/build build`);
@@ -92,7 +79,7 @@ describe('rr-build: a trimmed distribution next to the full default one', () => 
   });
 
   it('the trimmed one starts and serves PHP', async () => {
-    const rr: RrProcess = await startRr({ bin: lite.artifact, config: serveConfig(`${phpSdk}/examples/http-worker.php`) });
+    const rr: RrProcess = await startRr({ bin: lite.artifact, config: minimalHttpConfig(`${phpSdk}/examples/http-worker.php`) });
     try {
       expect(rr.text.find((l) => l.includes('plugin(s) enabled'))).toBe('rr: 3 plugin(s) enabled: logs, server, http');
       const res = await fetch(`${rr.httpUrl}/`);
@@ -107,7 +94,7 @@ describe('rr-build: a trimmed distribution next to the full default one', () => 
     const proto = `${phpSdk}/examples/grpc/echo.proto`;
     const rr = await startRr({
       bin: full.artifact,
-      config: serveConfig(`${phpSdk}/examples/http-worker.php`, `grpc:\n  listen: tcp://127.0.0.1:0\n  proto: ["${proto}"]\n  pool:\n    command: "${php} ${phpSdk}/examples/grpc-worker.php"\n    num_workers: 1\n`),
+      config: minimalHttpConfig(`${phpSdk}/examples/http-worker.php`, `grpc:\n  listen: tcp://127.0.0.1:0\n  proto: ["${proto}"]\n  pool:\n    command: "${php} ${phpSdk}/examples/grpc-worker.php"\n    num_workers: 1\n`),
     });
     const clients: grpc.Client[] = [];
     try {

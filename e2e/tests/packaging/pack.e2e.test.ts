@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installFromTarballs, packPublicPackages, serveInstalled, type Manifest, type PackedPackage, type ServingRr } from '../../helpers/packages.js';
 import { phpSdk, rrBin } from '../../helpers/paths.js';
+import { minimalHttpConfig } from '../../helpers/rr.js';
 import { run } from '../../helpers/run.js';
 
 // What a user gets from npm: every public package packed by pnpm (as `pnpm publish` packs it), installed
@@ -107,18 +108,7 @@ describe('a project that installs @rr/cli from the tarballs', () => {
     const config = join(project, '.rr.yaml');
     writeFileSync(
       config,
-      `version: "3"
-server:
-  command: "php ${phpSdk}/examples/http-worker.php"
-http:
-  address: 127.0.0.1:0
-  pool:
-    num_workers: 1
-    allocate_timeout: 10s
-logs:
-  mode: production
-  level: info
-`,
+      minimalHttpConfig(`${phpSdk}/examples/http-worker.php`),
     );
     rr = await serveInstalled(bin(), config, project);
     const res = await fetch(`${rr.httpUrl}/`);
