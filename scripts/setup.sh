@@ -28,6 +28,8 @@ command -v phpunit >/dev/null 2>&1 || need_apt+=(phpunit)
 [ -d /usr/share/php/Psr/SimpleCache ] || need_apt+=(php-psr-simple-cache)
 # igbinary: php-sdk's KeyValue IgbinarySerializer and its tests.
 php -r 'exit(extension_loaded("igbinary") ? 0 : 1);' >/dev/null 2>&1 || need_apt+=(php-igbinary)
+# cgi-fcgi (libfcgi's reference FastCGI client): the http plugin's FastCGI listener is tested against it.
+command -v cgi-fcgi >/dev/null 2>&1 || need_apt+=(libfcgi-bin)
 # memcached: the kv memcached driver's tests start private servers from this binary.
 command -v memcached >/dev/null 2>&1 || [ -x /usr/bin/memcached ] || need_apt+=(memcached)
 if [ "${#need_apt[@]}" -gt 0 ]; then
